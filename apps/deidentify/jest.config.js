@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'deidentify',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'fanout',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

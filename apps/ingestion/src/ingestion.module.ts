@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { ServiceKitModule } from '@kyoyu/service-kit';
+import { loadAttackCatalogue } from './attack-catalogue';
+import type { IngestionConfig } from './config';
+import { DuplicateWindow } from './duplicate-window';
+import { IngestionController } from './ingestion.controller';
+import { ATTACK_CATALOGUE } from './tokens';
+
+@Module({})
+export class IngestionModule {
+  static register(config: IngestionConfig, logger: Logger): DynamicModule {
+    return {
+      module: IngestionModule,
+      imports: [ServiceKitModule.forRoot({ service: 'ingestion', config, logger })],
+      controllers: [IngestionController],
+      providers: [DuplicateWindow, { provide: ATTACK_CATALOGUE, useValue: loadAttackCatalogue(config) }],
+    };
+  }
+}

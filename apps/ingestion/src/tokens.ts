@@ -1,0 +1,1 @@
+export const ATTACK_CATALOGUE = Symbol('ATTACK_CATALOGUE');

@@ -1,0 +1,88 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { KafkaPublisher, errorName } from '@kyoyu/messaging';
+import { LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import type { ReviewConfig } from './config';
+
+interface OutboxRow {
+  id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  payload: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes outbox rows in id order and marks them published in the transaction that locked them.
+ * A crash after the broker acknowledged but before the commit re-publishes the row; consumers
+ * deduplicate by the event's deterministic id. SKIP LOCKED lets several replicas relay safely.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private again = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: KafkaPublisher,
+    @Inject(SERVICE_CONFIG) private readonly config: ReviewConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), this.config.OUTBOX_POLL_MS);
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Relay now (called after a decision commits, so approval-to-publish does not wait for the poll). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((e: unknown) => this.logger.warn({ error: errorName(e) }, 'outbox relay failed; will retry'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Publishes until the outbox is empty. Returns the number of rows published. */
+  async drain(batchSize = 500): Promise<void> {
+    for (;;) {
+      const published = await this.dataSource.transaction(async (em) => {
+        const rows = (await em.query(
+          `SELECT id, aggregate_type, aggregate_id, payload, headers FROM outbox
+           WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [batchSize],
+        )) as OutboxRow[];
+        if (rows.length === 0) return 0;
+        await this.publisher.publish(
+          rows.map((r) => ({
+            topic: r.aggregate_type,
+            key: r.aggregate_id,
+            value: Buffer.from(r.payload, 'utf8'),
+            headers: r.headers,
+          })),
+        );
+        await em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+        return rows.length;
+      });
+      if (published < batchSize) return;
+    }
+  }
+}

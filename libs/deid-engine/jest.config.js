@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'deid-engine',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

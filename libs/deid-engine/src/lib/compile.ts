@@ -1,0 +1,211 @@
+import type { Alert, Customer } from '@kyoyu/contracts';
+import { AhoCorasick } from './aho-corasick';
+import { compileRanges, type IpRanges } from './ip';
+import { canon, domainForms, nameVariants, registrable } from './normalize';
+
+export type DictKind =
+  | 'org'
+  | 'keyword'
+  | 'domain'
+  | 'netbios'
+  | 'sid'
+  | 'account'
+  | 'tenant'
+  | 'host'
+  | 'user'
+  | 'email'
+  | 'mac'
+  | 'ip'
+  | 'hostid';
+
+export interface DictEntry {
+  kind: DictKind;
+  /** Require a non-word character (or the text's edge) on both sides. */
+  boundary: boolean;
+  /** Domain-like: allow dots and sub-labels around it. */
+  domainLike: boolean;
+  /** From the registry (true) or learned from this alert (false). */
+  registry: boolean;
+}
+
+/** A customer's registry entry compiled for matching: build once per registry version, reuse for every alert. */
+export interface CompiledCustomer {
+  readonly customerId: string;
+  readonly ac: AhoCorasick<DictEntry>;
+  readonly customerRanges: IpRanges;
+  readonly internalRanges: IpRanges;
+  /** Registrable labels and brand tokens a lookalike domain would imitate. */
+  readonly lookalikeLabels: string[];
+  /** The victim's registrable domains (`example.co.jp`). */
+  readonly registrables: ReadonlySet<string>;
+  /** Lookalike verdicts by domain, bounded. */
+  readonly lookalikeMemo: Map<string, boolean>;
+  /** Automata for the identifiers learned from alerts, by their pattern set (hosts and users repeat), bounded. */
+  readonly learnedMemo: Map<string, AhoCorasick<DictEntry>>;
+}
+
+/** Values too generic to search for in free text (still pseudonymised in their own structured field). */
+const GENERIC = new Set([
+  'admin', 'administrator', 'administrators', 'root', 'user', 'users', 'guest', 'system', 'test', 'local service',
+  'network service', 'localsystem', 'default', 'public', 'www', 'mail', 'localhost', 'unknown', 'n/a', 'none',
+  'null', '-', 'svc', 'service', 'nt authority', 'workgroup', 'local', 'host', 'server', 'desktop', 'ubuntu',
+  'debian', 'centos', 'windows', 'linux', 'vagrant',
+]);
+
+export function isGenericIdentifier(v: string): boolean {
+  return GENERIC.has(v.toLowerCase());
+}
+
+function entry(kind: DictKind, value: string, registry: boolean): [string, DictEntry] {
+  const nonAscii = /[^\x00-\x7f]/.test(value);
+  const domainLike = kind === 'domain';
+  return [value, { kind, boundary: !nonAscii, domainLike, registry }];
+}
+
+export function registryPatterns(c: Customer): Array<[string, DictEntry]> {
+  const out: Array<[string, DictEntry]> = [];
+  for (const n of c.names) for (const v of nameVariants(n)) out.push(entry('org', v, true));
+  for (const k of c.keywords) for (const v of nameVariants(k)) if (v.length >= 3 || /[^\x00-\x7f]/.test(v)) out.push(entry('keyword', v, true));
+  const domains = [...c.domains, ...c.emailDomains, ...c.adDomains.map((a) => a.dnsName ?? '')].filter(Boolean);
+  for (const d of domains) for (const f of domainForms(d)) out.push(entry('domain', f, true));
+  for (const a of c.adDomains) {
+    if (a.netbiosName && a.netbiosName.length >= 2) out.push(entry('netbios', canon(a.netbiosName), true));
+    if (a.sid) out.push(entry('sid', canon(a.sid), true));
+  }
+  for (const a of c.cloudAccounts) if (a.length >= 4) out.push(entry('account', canon(a), true));
+  for (const t of c.siemTenants) if (t.length >= 3) out.push(entry('tenant', canon(t), true));
+  out.push(entry('tenant', c.id, true));
+  return out;
+}
+
+export function compileCustomer(c: Customer): CompiledCustomer {
+  const ac = new AhoCorasick<DictEntry>();
+  for (const [p, e] of registryPatterns(c)) ac.add(p, e);
+  ac.build();
+  const registrables = new Set<string>();
+  const labels = new Set<string>();
+  const domains = [...c.domains, ...c.emailDomains, ...c.adDomains.map((a) => a.dnsName ?? '')].filter(Boolean);
+  for (const d of domains) {
+    for (const f of domainForms(d)) {
+      const r = registrable(f);
+      if (!r) continue;
+      registrables.add(r.registrable);
+      if (!r.label.startsWith('xn--') && r.label.length >= 4) labels.add(r.label);
+    }
+  }
+  for (const k of [...c.keywords, ...c.names]) {
+    const v = canon(k).replace(/[^a-z0-9]/g, '');
+    if (v.length >= 4 && v.length <= 24 && /^[a-z0-9]+$/.test(v) && !isGenericIdentifier(v)) labels.add(v);
+  }
+  return {
+    customerId: c.id,
+    ac,
+    customerRanges: compileRanges(c.publicRanges),
+    internalRanges: compileRanges(c.internalRanges),
+    lookalikeLabels: [...labels],
+    registrables,
+    lookalikeMemo: new Map(),
+    learnedMemo: new Map(),
+  };
+}
+
+const cache = new WeakMap<Customer, CompiledCustomer>();
+
+/** Compiled matcher for a customer object, cached for the object's lifetime (one per registry version). */
+export function compiledFor(c: Customer): CompiledCustomer {
+  let m = cache.get(c);
+  if (!m) {
+    m = compileCustomer(c);
+    cache.set(c, m);
+  }
+  return m;
+}
+
+export interface LearnedIdentifiers {
+  hosts: string[];
+  hostIds: string[];
+  users: string[];
+  emails: string[];
+  domains: string[];
+  macs: string[];
+  sids: string[];
+  /** External addresses the alert itself attributes to the victim's hosts. */
+  ips: string[];
+}
+
+/** Host, user, domain and e-mail values from the alert's structured entities: searched in all its free text. */
+export function learnFromAlert(alert: Alert): LearnedIdentifiers {
+  const l: LearnedIdentifiers = { hosts: [], hostIds: [], users: [], emails: [], domains: [], macs: [], sids: [], ips: [] };
+  const addUser = (u?: string): void => {
+    if (!u) return;
+    const m = /^([^\\/@]+)[\\/](.+)$/.exec(u);
+    if (m) {
+      l.domains.push(m[1] as string);
+      l.users.push(m[2] as string);
+    } else if (u.includes('@')) {
+      l.emails.push(u);
+      l.users.push(u.split('@')[0] as string);
+    } else l.users.push(u);
+  };
+  for (const h of alert.entities.hosts) {
+    if (h.name) {
+      const labels = h.name.split('.');
+      l.hosts.push(labels[0] as string);
+      if (labels.length > 1) l.domains.push(labels.slice(1).join('.'));
+    }
+    if (h.domain) l.domains.push(h.domain);
+    if (h.id) l.hostIds.push(h.id);
+    l.macs.push(...h.macs);
+    l.ips.push(...h.ips);
+  }
+  for (const u of alert.entities.users) {
+    addUser(u.name);
+    if (u.domain) l.domains.push(u.domain);
+    if (u.email) addUser(u.email);
+    if (u.id) l.sids.push(u.id);
+  }
+  for (const p of alert.entities.processes) addUser(p.user);
+  for (const i of alert.indicators) {
+    if (i.role !== 'victim') continue;
+    if (i.type === 'hostname') l.hosts.push(i.value.split('.')[0] as string);
+    if (i.type === 'email') addUser(i.value);
+    if (i.type === 'mac') l.macs.push(i.value);
+  }
+  return l;
+}
+
+export function learnedPatterns(l: LearnedIdentifiers): Array<[string, DictEntry]> {
+  const out: Array<[string, DictEntry]> = [];
+  const add = (kind: DictKind, v: string, min: number): void => {
+    const c = canon(v.trim());
+    if (c.length < min || isGenericIdentifier(c)) return;
+    out.push(entry(kind, c, false));
+  };
+  for (const v of l.hosts) add('host', v, 3);
+  for (const v of l.hostIds) add('hostid', v, 6);
+  for (const v of l.users) add('user', v, 3);
+  for (const v of l.emails) add('email', v, 5);
+  for (const v of l.domains) {
+    // A NetBIOS-style single label (`THESHIRE`) is a domain too; keep it a word match.
+    if (!v.includes('.')) add('netbios', v, 3);
+    else for (const f of domainForms(v)) add('domain', f, 4);
+  }
+  for (const v of l.macs) add('mac', v, 11);
+  for (const v of l.sids) add('sid', v, 8);
+  return out;
+}
+
+/** The automaton for an alert's learned identifiers, reused across alerts with the same set. */
+export function learnedAutomaton(c: CompiledCustomer, patterns: Array<[string, DictEntry]>): AhoCorasick<DictEntry> | null {
+  if (patterns.length === 0) return null;
+  const key = patterns.map(([p, e]) => `${e.kind}\u0000${p}`).join('\u0001');
+  let ac = c.learnedMemo.get(key);
+  if (!ac) {
+    ac = new AhoCorasick<DictEntry>();
+    for (const [p, e] of patterns) ac.add(p, e);
+    ac.build();
+    if (c.learnedMemo.size >= 10_000) c.learnedMemo.clear();
+    c.learnedMemo.set(key, ac);
+  }
+  return ac;
+}

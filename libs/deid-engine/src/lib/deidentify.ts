@@ -1,0 +1,393 @@
+import {
+  type Alert,
+  type Customer,
+  deterministicId,
+  type HoldReason,
+  type Indicator,
+  SanitizedEvent,
+  type SharedIndicator,
+  type Transformation,
+} from '@kyoyu/contracts';
+import { type CompiledCustomer, compiledFor, learnedAutomaton, learnFromAlert, learnedPatterns } from './compile';
+import { buildVictimDictionary, egressGuard, type VictimDictionary } from './egress-guard';
+import { sideOfIp } from './ip';
+import { isLookalike } from './lookalike';
+import { caseIdFor, Pseudonymizer } from './pseudonym';
+import { type Finding, TextSanitizer } from './text-sanitizer';
+
+export interface PseudonymKey {
+  id: string;
+  secret: Buffer;
+}
+
+/** Supplied by the service from the registry and the sharing window. */
+export interface KAnonymityView {
+  customersWithSector(sector: string): number;
+  customersWithCountry(country: string): number;
+}
+
+export interface EngineOptions {
+  timeGranularity: 'hour' | 'day';
+  kAnonymity: number;
+  riskThreshold: number;
+  reviewDeadlineHours?: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { timeGranularity: 'hour', kAnonymity: 3, riskThreshold: 50 };
+
+export interface DeidentifyInput {
+  alert: Alert;
+  customer: Customer;
+  key: PseudonymKey;
+  kView: KAnonymityView;
+  now: Date;
+  options?: Partial<EngineOptions>;
+  /** The customer's compiled matcher; defaults to one cached per customer object. */
+  compiled?: CompiledCustomer;
+}
+
+export interface DeidentifyResult {
+  decision: 'release' | 'hold';
+  /** Always produced: the draft, when held. */
+  event: SanitizedEvent;
+  /** Non-empty when held. */
+  reasons: HoldReason[];
+  /** 0–100 residual re-identification risk. */
+  risk: number;
+  /** Field, class, action, rule for every change — never the removed value. */
+  transformations: Transformation[];
+}
+
+const PHISHING_OR_EXTORTION = /^(?:T1566|T1598|T1486|T1491|T1657|T1534)/;
+const CONTENT_FIELD = /subject|body|ransom|note|mail|message_body|html|content|attachment/i;
+const MALWARE_FIELD = /malware|threat[._]?name|detection_?name|virus|family|relevantdetectionnames/i;
+const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]{2,}/;
+const CVE_RE = /\bCVE-\d{4}-\d{4,7}\b/gi;
+const DOMAIN_TOKEN = /(?<![\w.@-])(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{2,59})(?![\w-])/giu;
+const FILE_EXT_TLD = /\.(?:exe|dll|sys|ps1|bat|cmd|vbs|js|txt|log|zip|rar|7z|doc|docx|xls|xlsx|pdf|lnk|tmp|dat|bin|sh|py|php|html?|aspx?|jsp|json|xml|ini|cfg|conf|msi|iso|img|jar|local|internal|lan|arpa|localdomain)$/i;
+
+class Recorder {
+  readonly transformations: Transformation[] = [];
+  private readonly seen = new Set<string>();
+  add(field: string, cls: string, action: Transformation['action'], rule: string): void {
+    const k = `${field}|${cls}|${action}|${rule}`;
+    if (this.seen.has(k)) return;
+    this.seen.add(k);
+    this.transformations.push({ field, class: cls, action, rule });
+  }
+  findings(field: string, fs: Finding[]): void {
+    for (const x of fs) this.add(field, x.cls, x.action, x.rule);
+  }
+}
+
+function coarsen(iso: string, fallback: string, now: Date, g: 'hour' | 'day'): string {
+  let t = Date.parse(iso);
+  if (Number.isNaN(t)) t = Date.parse(fallback);
+  if (Number.isNaN(t)) t = now.getTime();
+  const unit = g === 'day' ? 86_400_000 : 3_600_000;
+  return new Date(Math.floor(t / unit) * unit).toISOString();
+}
+
+function topLevel(sector: string): string {
+  return (sector.split(/[/.:>|]/)[0] ?? sector).trim().toLowerCase();
+}
+
+function stripQuery(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+  const masked = query
+    .split('&')
+    .map((kv) => (kv.includes('=') ? `${kv.slice(0, kv.indexOf('=') + 1)}<masked>` : kv ? '<masked>' : kv))
+    .join('&');
+  return `${url.slice(0, q + 1)}${masked}`;
+}
+
+function hostOf(value: string, type: Indicator['type']): string | null {
+  if (type === 'domain' || type === 'hostname' || type === 'tls-sni') return value.toLowerCase();
+  if (type === 'email') return value.split('@')[1]?.toLowerCase() ?? null;
+  if (type === 'url') {
+    const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/:?#]+)/i.exec(value.replace(/^hxxp/i, 'http'));
+    return m ? (m[1] as string).replace(/\[\.\]/g, '.').toLowerCase() : null;
+  }
+  return null;
+}
+
+/**
+ * Turns one canonical alert into a sanitized attack-technique event, with the reasons to hold it for review.
+ * Pure: time comes in as `now`, the key and the k-anonymity view are supplied by the caller.
+ */
+export function deidentify(input: DeidentifyInput): DeidentifyResult {
+  const { alert, customer, key, kView, now } = input;
+  const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...input.options };
+  const compiled = input.compiled ?? compiledFor(customer);
+  const caseId = caseIdFor(key.secret, alert.id);
+  const pseudo = new Pseudonymizer(key.secret, caseId);
+  const learned = learnFromAlert(alert);
+  const learnedList = learnedPatterns(learned);
+  const hostIps = learned.ips.filter((ip) => sideOfIp(ip, compiled.customerRanges, compiled.internalRanges) === 'external');
+  for (const ip of hostIps) learnedList.push([ip.toLowerCase(), { kind: 'ip', boundary: true, domainLike: false, registry: false }]);
+  const learnedAc = learnedAutomaton(compiled, learnedList);
+  const sanitizer = new TextSanitizer(compiled, learnedAc, pseudo);
+  const rec = new Recorder();
+  const reasons: HoldReason[] = [];
+  const reason = (code: string, detail: string): void => {
+    if (!reasons.some((r) => r.code === code)) reasons.push({ code, detail });
+  };
+  let risk = 0;
+  let victimHits = 0;
+  let opaque = 0;
+  let namedInContent = false;
+  let unclassified = false;
+  const techniqueIds = alert.techniques.map((t) => t.id.toUpperCase());
+  const phishingOrExtortion = techniqueIds.some((t) => PHISHING_OR_EXTORTION.test(t));
+  const lookalikeDomains = new Set<string>();
+
+  const scan = (field: string, text: string, content: boolean): string => {
+    const r = sanitizer.sanitize(text);
+    rec.findings(field, r.findings);
+    opaque += r.opaqueBlobs;
+    const victim = r.findings.filter((x) => x.victim);
+    victimHits += victim.length;
+    if (content && victim.some((x) => x.kind === 'org' || x.kind === 'keyword' || x.kind === 'domain' || x.kind === 'email' || x.kind === 'user')) {
+      namedInContent = true;
+    }
+    return r.text;
+  };
+  const domainsIn = (text: string): void => {
+    if (!text.includes('.')) return;
+    for (const m of text.matchAll(DOMAIN_TOKEN)) {
+      const d = m[0];
+      if (FILE_EXT_TLD.test(d) || /^\d+(?:\.\d+)+$/.test(d)) continue;
+      if (isLookalike(d, compiled)) lookalikeDomains.add(d);
+    }
+  };
+
+  // Free text: title, description, texts[] (texts are scanned for holds and extraction, never forwarded).
+  const title = scan('title', alert.title, phishingOrExtortion);
+  domainsIn(alert.title);
+  const description = alert.description === undefined ? undefined : scan('description', alert.description, phishingOrExtortion);
+  if (description) {
+    domainsIn(alert.description ?? '');
+    if (CJK.test(description.replace(/<[a-z]+-[^>]*>/g, ''))) unclassified = true;
+  }
+  const malware = new Set<string>();
+  const cves = new Set<string>();
+  for (const t of alert.texts) {
+    const field = `texts.${t.field}`;
+    const content = CONTENT_FIELD.test(t.field) || phishingOrExtortion;
+    const clean = scan(field, t.text, content);
+    domainsIn(t.text);
+    if (CJK.test(clean.replace(/<[a-z]+-[^>]*>/g, ''))) {
+      unclassified = true;
+      rec.add(field, 'free-text', 'hold', 'R-TEXT-UNCLASSIFIED');
+    }
+    rec.add(field, 'free-text', 'drop', 'R-TEXT-NOT-FORWARDED');
+    if (MALWARE_FIELD.test(t.field)) {
+      for (const name of clean.split(/[,;\n]/)) {
+        const n = name.trim();
+        if (n && n.length <= 128 && !n.includes('<')) malware.add(n);
+      }
+    }
+    for (const c of clean.matchAll(CVE_RE)) cves.add(c[0].toUpperCase());
+  }
+  for (const s of [alert.title, alert.description ?? '', alert.rule?.name ?? '']) for (const c of s.matchAll(CVE_RE)) cves.add(c[0].toUpperCase());
+
+  // Indicators: only attacker/unknown-side values that survive.
+  const indicators: SharedIndicator[] = [];
+  const seenInd = new Set<string>();
+  const flowPeers = new Set<string>();
+  for (const n of alert.entities.network) {
+    const s = n.srcIp ? sideOfIp(n.srcIp, compiled.customerRanges, compiled.internalRanges) : null;
+    const d = n.dstIp ? sideOfIp(n.dstIp, compiled.customerRanges, compiled.internalRanges) : null;
+    if (n.srcIp && s === 'external' && d !== null && d !== 'external') flowPeers.add(n.srcIp.toLowerCase());
+    if (n.dstIp && d === 'external' && s !== null && s !== 'external') flowPeers.add(n.dstIp.toLowerCase());
+  }
+  alert.indicators.forEach((ind, i) => {
+    const field = `indicators[${i}].${ind.type}`;
+    let role = ind.role;
+    let value = ind.value.trim();
+    if (ind.type === 'ipv4' || ind.type === 'ipv6') {
+      const side = sideOfIp(value, compiled.customerRanges, compiled.internalRanges);
+      if (side === 'internal' || side === 'customer') {
+        rec.add(field, side === 'internal' ? 'ip-internal' : 'ip-customer-range', 'drop', side === 'internal' ? 'R-IP-INTERNAL' : 'R-IP-CUSTOMER-RANGE');
+        return;
+      }
+      if (hostIps.includes(value)) {
+        rec.add(field, 'ip-victim', 'drop', 'R-IP-VICTIM-HOST');
+        return;
+      }
+      if (flowPeers.has(value.toLowerCase())) role = 'attacker';
+      else if (role === 'victim') {
+        rec.add(field, 'ip-victim', 'drop', 'R-IP-ROLE-VICTIM');
+        return;
+      }
+    } else if (role === 'victim' || ind.type === 'mac') {
+      rec.add(field, ind.type === 'mac' ? 'mac' : 'victim-observable', 'drop', ind.type === 'mac' ? 'R-MAC' : 'R-ROLE-VICTIM');
+      return;
+    }
+    if (ind.type === 'asn' && role !== 'attacker') {
+      rec.add(field, 'asn', 'drop', 'R-ASN-NOT-ATTACKER');
+      return;
+    }
+    if (ind.type === 'url') {
+      const stripped = stripQuery(value);
+      if (stripped !== value) rec.add(field, 'url-query', 'mask', 'R-URL-QUERY');
+      value = stripped;
+    }
+    const host = hostOf(value, ind.type);
+    if (host && isLookalike(host, compiled)) {
+      // Kept verbatim in the draft: the item is held, and the reviewer decides on the attacker's infrastructure.
+      lookalikeDomains.add(host);
+      indicators.push({ type: ind.type, value, role: 'attacker' });
+      rec.add(field, 'lookalike-domain', 'hold', 'R-LOOKALIKE');
+      return;
+    }
+    const r = sanitizer.sanitize(value);
+    if (r.findings.some((x) => x.victim)) {
+      rec.findings(field, r.findings);
+      rec.add(field, 'victim-observable', 'drop', 'R-INDICATOR-VICTIM');
+      victimHits++;
+      return;
+    }
+    const k = `${ind.type}|${value}`;
+    if (seenInd.has(k)) return;
+    seenInd.add(k);
+    indicators.push({ type: ind.type, value, role });
+    rec.add(field, ind.type, 'keep', role === 'attacker' ? 'R-KEEP-ATTACKER' : 'R-KEEP-UNKNOWN');
+  });
+  // File hashes from the alert's process and file entities are attack-technique data.
+  for (const e of [...alert.entities.processes, ...alert.entities.files]) {
+    for (const [type, v] of Object.entries(e.hashes ?? {}) as Array<[SharedIndicator['type'], string | undefined]>) {
+      if (!v || !/^[0-9a-f]+$/i.test(v)) continue;
+      const k = `${type}|${v.toLowerCase()}`;
+      if (seenInd.has(k)) continue;
+      seenInd.add(k);
+      indicators.push({ type, value: v.toLowerCase(), role: 'unknown' });
+      rec.add(`${e.field}.hashes.${type}`, type, 'keep', 'R-KEEP-HASH');
+    }
+  }
+  for (const ind of alert.indicators) if (ind.type === 'cve') cves.add(ind.value.toUpperCase());
+
+  // Structured victim fields never forwarded.
+  for (const h of alert.entities.hosts) {
+    if (h.name) rec.add(`${h.field}.name`, 'host-name', 'pseudonymize', 'R-ENTITY-HOST');
+    if (h.ips.length) rec.add(`${h.field}.ips`, 'ip-victim', 'drop', 'R-ENTITY-HOST-IP');
+    if (h.macs.length) rec.add(`${h.field}.macs`, 'mac', 'drop', 'R-ENTITY-MAC');
+    if (h.id) rec.add(`${h.field}.id`, 'host-id', 'drop', 'R-ENTITY-HOST-ID');
+    if (h.domain) rec.add(`${h.field}.domain`, 'victim-domain', 'drop', 'R-ENTITY-DOMAIN');
+  }
+  for (const u of alert.entities.users) {
+    if (u.name) rec.add(`${u.field}.name`, 'user-name', 'pseudonymize', 'R-ENTITY-USER');
+    if (u.email) rec.add(`${u.field}.email`, 'email', 'drop', 'R-ENTITY-EMAIL');
+    if (u.id) rec.add(`${u.field}.id`, 'account-id', 'drop', 'R-ENTITY-SID');
+    if (u.domain) rec.add(`${u.field}.domain`, 'victim-domain', 'drop', 'R-ENTITY-DOMAIN');
+  }
+  for (const p of alert.entities.processes) rec.add(p.field, 'process', 'drop', 'R-ENTITY-PROCESS');
+  for (const fl of alert.entities.files) rec.add(fl.field, 'file', 'drop', 'R-ENTITY-FILE');
+  for (const n of alert.entities.network) rec.add(n.field, 'network-flow', 'drop', 'R-ENTITY-FLOW');
+  rec.add('sourceOrg', 'customer-id', 'drop', 'R-CUSTOMER-ID');
+  if (alert.nativeId) rec.add('nativeId', 'tenant-id', 'drop', 'R-NATIVE-ID');
+  if (alert.product.vendor || alert.product.name) rec.add('product', 'detecting-product', 'drop', 'R-PRODUCT');
+  rec.add('original', 'original-record', 'drop', 'R-ORIGINAL');
+  rec.add('id', 'alert-id', 'pseudonymize', 'R-CASE-ID');
+
+  let signature: SanitizedEvent['signature'];
+  if (alert.rule?.public) {
+    const name = alert.rule.name === undefined ? undefined : scan('rule.name', alert.rule.name, false);
+    signature = { ...(alert.rule.id ? { id: alert.rule.id } : {}), ...(name ? { name } : {}) };
+    rec.add('rule', 'public-signature', 'keep', 'R-KEEP-PUBLIC-SIGNATURE');
+  } else if (alert.rule) {
+    rec.add('rule', 'private-rule', 'drop', 'R-PRIVATE-RULE');
+  }
+
+  const observedAt = coarsen(alert.observedAt, alert.receivedAt, now, opts.timeGranularity);
+  rec.add('observedAt', 'timestamp', 'generalize', opts.timeGranularity === 'day' ? 'R-TIME-DAY' : 'R-TIME-HOUR');
+
+  const context: SanitizedEvent['context'] = {};
+  const sector = topLevel(customer.sector);
+  if (sector && kView.customersWithSector(sector) >= opts.kAnonymity) {
+    context.sector = sector;
+    rec.add('context.sector', 'sector', 'generalize', 'R-K-SECTOR');
+    risk += 5;
+  } else rec.add('context.sector', 'sector', 'drop', 'R-K-SECTOR-RARE');
+  const country = customer.region.country.toUpperCase();
+  if (kView.customersWithCountry(country) >= opts.kAnonymity) {
+    context.country = country;
+    rec.add('context.country', 'region', 'generalize', 'R-K-COUNTRY');
+    risk += 5;
+  } else rec.add('context.country', 'region', 'drop', 'R-K-COUNTRY-RARE');
+  if (customer.region.prefecture || customer.region.city) rec.add('context.region', 'region', 'drop', 'R-REGION-DETAIL');
+
+  const knownTechniques = alert.techniques.filter((t) => t.known).length;
+  const confidence = Math.min(
+    100,
+    40 + (knownTechniques > 0 ? 20 : 0) + (signature ? 15 : 0) + (indicators.some((i) => i.role === 'attacker') ? 15 : 0) + (alert.severity.score >= 70 ? 10 : 0),
+  );
+
+  const agreement = customer.agreement;
+  const embargoUntil = agreement.embargoHours > 0 ? new Date(now.getTime() + agreement.embargoHours * 3_600_000).toISOString() : undefined;
+  const draft: SanitizedEvent = {
+    eventId: deterministicId('event', alert.id),
+    caseId,
+    observedAt,
+    title,
+    ...(description !== undefined ? { description } : {}),
+    severity: { score: alert.severity.score, label: alert.severity.label },
+    techniques: alert.techniques.map((t) => ({ id: t.id.toUpperCase(), ...(t.name ? { name: t.name } : {}) })),
+    tactics: alert.tactics.map((t) => ({ ...(t.id ? { id: t.id } : {}), ...(t.shortname ? { shortname: t.shortname } : {}) })),
+    indicators,
+    malware: [...malware].sort(),
+    cves: [...cves].sort(),
+    ...(signature ? { signature } : {}),
+    context,
+    confidence,
+    distribution: {
+      tlp: agreement.defaultTlp,
+      audience: agreement.audience,
+      agreementVersion: agreement.version,
+      ...(embargoUntil ? { embargoUntil } : {}),
+    },
+  };
+
+  // Holds and residual risk.
+  if (lookalikeDomains.size > 0) {
+    reason('LOOKALIKE_DOMAIN', `${lookalikeDomains.size} domain(s) imitate the customer's domains or brand`);
+    risk += 40;
+  }
+  if (namedInContent) {
+    reason('VICTIM_NAMED_IN_CONTENT', 'phishing, extortion or message content names or addresses the victim');
+    risk += 40;
+  }
+  if (unclassified) {
+    reason('UNCLASSIFIED_TEXT', 'free text remains that the engine cannot classify (e.g. names in CJK script)');
+    risk += 30;
+  }
+  if (!agreement.autoRelease) reason('AGREEMENT_REQUIRES_REVIEW', `agreement v${agreement.version} requires review of every item`);
+  if (agreement.defaultTlp === 'red') reason('TLP_RED', 'TLP:RED items are never released automatically');
+  risk += Math.min(20, victimHits * 2);
+  risk += Math.min(15, opaque * 5);
+  risk += Math.min(15, indicators.filter((i) => i.role === 'unknown' && (i.type === 'ipv4' || i.type === 'ipv6' || i.type === 'domain')).length * 3);
+
+  const parsed = SanitizedEvent.safeParse(draft);
+  const event = parsed.success ? parsed.data : draft;
+  if (!parsed.success) reason('SCHEMA', 'sanitized draft does not match the SanitizedEvent schema');
+
+  const dict: VictimDictionary = buildVictimDictionary(customer, alert);
+  const guard = egressGuard(JSON.stringify(event), dict);
+  if (!guard.ok) {
+    reason('EGRESS_GUARD', `egress guard found ${guard.hits.map((h) => `${h.kind} in ${h.view} view`).join(', ')}`);
+    risk = 100;
+  }
+  risk = Math.max(0, Math.min(100, Math.round(risk)));
+  if (risk > opts.riskThreshold) reason('RISK_THRESHOLD', `residual risk ${risk} over threshold ${opts.riskThreshold}`);
+  if (reasons.length > 0) rec.add('event', 'decision', 'hold', 'R-HOLD');
+  return {
+    decision: reasons.length > 0 ? 'hold' : 'release',
+    event,
+    reasons,
+    risk,
+    transformations: rec.transformations,
+  };
+}

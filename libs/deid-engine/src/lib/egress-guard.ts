@@ -1,0 +1,325 @@
+/**
+ * The egress guard: the last check before bytes leave. Deliberately a separate implementation from the
+ * engine's sanitizer — plain substring search over a list of needles, ipaddr.js for addresses, its own
+ * decoders — so one bug cannot blind both lines.
+ */
+import type { Alert, Customer } from '@kyoyu/contracts';
+import * as ipaddr from 'ipaddr.js';
+import { domainToASCII, domainToUnicode } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+export interface GuardNeedle {
+  kind: string;
+  value: string;
+  /** ASCII needle: must stand as a whole word. */
+  word: boolean;
+}
+
+export interface VictimDictionary {
+  readonly needles: readonly GuardNeedle[];
+  readonly ranges: ReadonlyArray<{ kind: string; range: [ipaddr.IPv4 | ipaddr.IPv6, number] }>;
+}
+
+export interface GuardHit {
+  kind: string;
+  view: string;
+}
+
+export interface GuardResult {
+  ok: boolean;
+  /** What kind of identifier was seen and in which decoded view — never the matched value. */
+  hits: GuardHit[];
+}
+
+const COMMON = new Set([
+  'admin', 'administrator', 'administrators', 'root', 'user', 'users', 'guest', 'system', 'test', 'localsystem',
+  'default', 'public', 'www', 'mail', 'localhost', 'unknown', 'n/a', 'none', 'null', 'svc', 'service', 'local',
+  'host', 'server', 'desktop', 'ubuntu', 'debian', 'centos', 'windows', 'linux', 'vagrant', 'workgroup',
+]);
+
+const LEGAL = /^(?:株式会社|有限会社|合同会社|\(株\)|㈱)\s*|\s*(?:株式会社|\(株\)|㈱|,? ?(?:co\.?,? ?ltd\.?|corporation|corp\.?|inc\.?|k\.k\.|ltd\.?|limited|holdings|group))$/giu;
+
+function norm(s: string): string {
+  return s.normalize('NFKC').toLowerCase().trim();
+}
+
+const baseCache = new WeakMap<Customer, VictimDictionary>();
+
+function customerDictionary(c: Customer): VictimDictionary {
+  const cached = baseCache.get(c);
+  if (cached) return cached;
+  const needles: GuardNeedle[] = [];
+  const add = (kind: string, raw: string | undefined, min = 3): void => {
+    if (!raw) return;
+    const v = norm(raw);
+    if (v.length < min && !/[^\x00-\x7f]/.test(v)) return;
+    if (v.length < 2 || COMMON.has(v)) return;
+    needles.push({ kind, value: v, word: !/[^\x00-\x7f]/.test(v) });
+  };
+  for (const n of c.names) {
+    add('org-name', n);
+    add('org-name', n.normalize('NFKC').replace(LEGAL, ''));
+  }
+  for (const k of c.keywords) add('keyword', k);
+  for (const d of [...c.domains, ...c.emailDomains, ...c.adDomains.map((a) => a.dnsName)]) {
+    if (!d) continue;
+    add('domain', d, 4);
+    add('domain', domainToASCII(norm(d)), 4);
+    add('domain', domainToUnicode(domainToASCII(norm(d)) || norm(d)), 4);
+  }
+  for (const a of c.adDomains) {
+    add('netbios', a.netbiosName, 2);
+    add('sid', a.sid);
+  }
+  for (const a of c.cloudAccounts) add('cloud-account', a, 4);
+  for (const t of c.siemTenants) add('tenant', t);
+  add('customer-id', c.id);
+  const ranges: Array<{ kind: string; range: [ipaddr.IPv4 | ipaddr.IPv6, number] }> = [];
+  for (const [kind, list] of [['customer-range', c.publicRanges], ['internal-range', c.internalRanges]] as const) {
+    for (const r of list) {
+      try {
+        ranges.push({ kind, range: r.includes('/') ? ipaddr.parseCIDR(r) : [ipaddr.parse(r), ipaddr.parse(r).kind() === 'ipv4' ? 32 : 128] });
+      } catch {
+        // An unparseable range cannot match anything; the registry import validates ranges.
+      }
+    }
+  }
+  const dict = { needles: dedupe(needles), ranges };
+  baseCache.set(c, dict);
+  return dict;
+}
+
+function dedupe(n: GuardNeedle[]): GuardNeedle[] {
+  const seen = new Set<string>();
+  return n.filter((x) => (seen.has(x.value) ? false : (seen.add(x.value), true)));
+}
+
+/** The customer's dictionary (cached per customer object) plus identifiers from the alert's entities. */
+export function buildVictimDictionary(customer: Customer, alert?: Alert): VictimDictionary {
+  const base = customerDictionary(customer);
+  if (!alert) return base;
+  const extra: GuardNeedle[] = [];
+  const add = (kind: string, raw: string | undefined, min = 3): void => {
+    if (!raw) return;
+    const v = norm(raw);
+    if (v.length < min || COMMON.has(v)) return;
+    extra.push({ kind, value: v, word: !/[^\x00-\x7f]/.test(v) });
+  };
+  const addUser = (u?: string): void => {
+    if (!u) return;
+    const parts = u.split(/[\\/]/);
+    add('user', parts[parts.length - 1]?.split('@')[0]);
+    if (u.includes('@')) add('email', u, 5);
+  };
+  for (const h of alert.entities.hosts) {
+    add('host', h.name?.split('.')[0]);
+    add('host-id', h.id, 6);
+    for (const m of h.macs) add('mac', m, 11);
+  }
+  for (const u of alert.entities.users) {
+    addUser(u.name);
+    addUser(u.email);
+    add('sid', u.id, 8);
+  }
+  for (const p of alert.entities.processes) addUser(p.user);
+  return { needles: dedupe([...base.needles, ...extra]), ranges: base.ranges };
+}
+
+function isWordCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 95 || (c >= 65 && c <= 90);
+}
+
+function scanNeedles(view: string, text: string, dict: VictimDictionary, hits: GuardHit[]): void {
+  const t = text.normalize('NFKC').toLowerCase();
+  for (const n of dict.needles) {
+    let from = 0;
+    for (;;) {
+      const i = t.indexOf(n.value, from);
+      if (i < 0) break;
+      from = i + 1;
+      if (n.word) {
+        const b = i > 0 ? t.charCodeAt(i - 1) : 32;
+        const a = i + n.value.length < t.length ? t.charCodeAt(i + n.value.length) : 32;
+        const firstWord = isWordCode(n.value.charCodeAt(0));
+        const lastWord = isWordCode(n.value.charCodeAt(n.value.length - 1));
+        if ((firstWord && isWordCode(b)) || (lastWord && isWordCode(a))) continue;
+      }
+      hits.push({ kind: n.kind, view });
+      break;
+    }
+  }
+}
+
+const PRIVATE_RANGES = new Set(['private', 'carrierGradeNat', 'linkLocal', 'uniqueLocal', 'loopback']);
+
+function ipKind(addr: ipaddr.IPv4 | ipaddr.IPv6, dict: VictimDictionary): string | null {
+  let a = addr;
+  if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) a = (a as ipaddr.IPv6).toIPv4Address();
+  if (PRIVATE_RANGES.has(a.range())) return 'internal-ip';
+  for (const r of dict.ranges) {
+    if (r.range[0].kind() === a.kind() && (a as ipaddr.IPv4).match(r.range as [ipaddr.IPv4, number])) return r.kind === 'customer-range' ? 'customer-ip' : 'internal-ip';
+  }
+  return null;
+}
+
+function scanIps(view: string, text: string, dict: VictimDictionary, hits: GuardHit[]): void {
+  const tokens = text.split(/[^0-9a-zA-Z.:\-[\]%]+/);
+  for (const raw of tokens) {
+    if (raw.length < 3 || !/\d/.test(raw)) continue;
+    const cands: string[] = [];
+    const tok = raw.replace(/^\[|\]$/g, '').replace(/^[.:-]+|[.:-]+$/g, '');
+    const rev = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa$/i.exec(tok);
+    if (rev) cands.push([rev[4], rev[3], rev[2], rev[1]].join('.'));
+    for (const m of tok.matchAll(/\d{1,3}(?:[.-]\d{1,3}){3}/g)) {
+      cands.push(m[0].split(/[.-]/).map((o) => String(Number(o))).join('.'));
+    }
+    if (/^\d{8,10}$/.test(tok) || /^0x[0-9a-f]{8}$/i.test(tok)) cands.push(tok);
+    if (/^[0-9a-f:.%]+$/i.test(tok) && tok.split(':').length > 2) cands.push(tok.split('%')[0] as string);
+    for (const c of cands) {
+      if (!ipaddr.isValid(c)) continue;
+      try {
+        const k = ipKind(ipaddr.parse(c), dict);
+        if (k) {
+          hits.push({ kind: k, view });
+          return;
+        }
+      } catch {
+        // not an address after all
+      }
+    }
+  }
+}
+
+function collectStrings(v: unknown, out: string[]): void {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) collectStrings(x, out);
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (out.push(k), collectStrings(x, out));
+}
+
+function bytesToText(b: Buffer): string | null {
+  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
+    try {
+      return bytesToText(gunzipSync(b, { maxOutputLength: 1 << 20 }));
+    } catch {
+      return null;
+    }
+  }
+  const candidates = [b.toString('utf8')];
+  if (b.length % 2 === 0) candidates.push(b.toString('utf16le'));
+  for (const t of candidates) {
+    const printable = t.replace(/[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]/g, '');
+    if (t.length > 0 && printable.length / t.length > 0.9) return t;
+  }
+  return null;
+}
+
+function decodeBase64Segments(s: string): string[] {
+  const out: string[] = [];
+  for (const m of s.matchAll(/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g)) {
+    for (const seg of [m[0], m[0].replace(/^[/_-]+/, '')]) {
+      const t = bytesToText(Buffer.from(seg, /[-_]/.test(seg) ? 'base64url' : 'base64'));
+      if (t) out.push(t);
+    }
+  }
+  return out;
+}
+
+const VIEWS: Array<[string, (s: string) => string[]]> = [
+  ['url', (s) => {
+    const out: string[] = [];
+    let cur = s;
+    for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(cur); i++) {
+      cur = cur.replace(/(%[0-9a-f]{2})+/gi, (r) => {
+        try {
+          return decodeURIComponent(r);
+        } catch {
+          return Buffer.from(r.replace(/%/g, ''), 'hex').toString('latin1');
+        }
+      });
+      out.push(cur);
+    }
+    return out;
+  }],
+  ['html', (s) => (s.includes('&') ? [s.replace(/&#x([0-9a-f]+);?/gi, (_m, h: string) => safeCp(parseInt(h, 16))).replace(/&#(\d+);?/g, (_m, d: string) => safeCp(Number(d))).replace(/&commat;/gi, '@').replace(/&period;/gi, '.').replace(/&amp;/gi, '&')] : [])],
+  ['base64', (s) => decodeBase64Segments(s)],
+  ['hex', (s) => {
+    const out: string[] = [];
+    for (const m of s.matchAll(/(?<![0-9a-z\\])(?:\\x[0-9a-f]{2}|[0-9a-f]{2}){8,}/gi)) {
+      const t = bytesToText(Buffer.from(m[0].replace(/\\x/gi, ''), 'hex'));
+      if (t) out.push(t);
+    }
+    return out;
+  }],
+  ['mime', (s) => (s.includes('=?') ? [s.replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (all, cs: string, e: string, body: string) => {
+    try {
+      const bytes = e.toLowerCase() === 'b' ? Buffer.from(body, 'base64') : Buffer.from(body.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+      return new TextDecoder(cs).decode(bytes);
+    } catch {
+      return all;
+    }
+  })] : [])],
+  ['defang', (s) => [s.replace(/[[({](?:\.|dot)[\])}]/gi, '.').replace(/[[({](?:@|at)[\])}]/gi, '@').replace(/hxxp/gi, 'http')]],
+  ['punycode', (s) => (/xn--/i.test(s) ? [s.replace(/[a-z0-9.-]*xn--[a-z0-9.-]+/gi, (d) => domainToUnicode(d) || d)] : [])],
+];
+
+function safeCp(n: number): string {
+  return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '';
+}
+
+/** Scans a serialized outgoing payload, and its decoded views, for any identifier in the dictionary. */
+export function egressGuard(payload: string, dict: VictimDictionary): GuardResult {
+  const hits: GuardHit[] = [];
+  const texts: Array<[string, string]> = [['raw', payload]];
+  try {
+    const strings: string[] = [];
+    collectStrings(JSON.parse(payload), strings);
+    texts[0] = ['json', strings.join('\n')];
+  } catch {
+    // Not JSON: the raw view is all there is.
+  }
+  const [rootView, root] = texts[texts.length - 1] as [string, string];
+  const queue: Array<[string, string]> = [[rootView, root]];
+  // Each decoder alone (so a hit names its view), then all of them chained, then blobs inside either.
+  const expand = (view: string, text: string, single: boolean): string => {
+    let chained = text;
+    const names: string[] = [];
+    for (const [name, fn] of VIEWS) {
+      if (name === 'base64' || name === 'hex') continue;
+      if (single) for (const t of fn(text)) if (t !== text) queue.push([view === rootView ? name : `${view}+${name}`, t]);
+      const all = fn(chained);
+      const last = all[all.length - 1];
+      if (last !== undefined && last !== chained) {
+        chained = last;
+        names.push(name);
+      }
+    }
+    const nf = chained.normalize('NFKC');
+    if (nf !== chained) {
+      chained = nf;
+      names.push('nfkc');
+    }
+    if (names.length > 1 || (names.length === 1 && !single)) queue.push([`${view === rootView ? '' : `${view}+`}${names.join('+')}`, chained]);
+    return chained;
+  };
+  const chained = expand(rootView, root, true);
+  for (const src of chained === root ? [root] : [root, chained]) {
+    for (const [name, fn] of VIEWS) {
+      if (name !== 'base64' && name !== 'hex') continue;
+      for (const t of fn(src)) {
+        queue.push([name, t]);
+        expand(name, t, false);
+        for (const inner of decodeBase64Segments(t)) queue.push([`${name}+base64`, inner]);
+      }
+    }
+  }
+  const seen = new Set<string>();
+  for (const [view, text] of queue) {
+    if (seen.has(text)) continue;
+    seen.add(text);
+    scanNeedles(view, text, dict, hits);
+    scanIps(view, text, dict, hits);
+  }
+  const uniq = new Map<string, GuardHit>();
+  for (const h of hits) uniq.set(`${h.kind}|${h.view}`, h);
+  return { ok: uniq.size === 0, hits: [...uniq.values()] };
+}

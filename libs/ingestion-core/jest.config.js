@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'ingestion-core',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,6 @@
+export * from './lib/kafka-client';
+export * from './lib/records';
+export * from './lib/errors';
+export * from './lib/publisher';
+export * from './lib/stage-consumer';
+export * from './lib/trace-context';

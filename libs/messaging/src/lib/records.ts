@@ -1,0 +1,44 @@
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+
+/** A record read from a topic, with its coordinates (every rejection names them). */
+export interface InboundRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+/** A record a stage wants published as the outcome of what it consumed. */
+export interface OutboundMessage {
+  topic: string;
+  key: string | null;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+export function toInboundRecord(topic: string, partition: number, m: KafkaMessage): InboundRecord {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers: flattenHeaders(m.headers),
+    timestamp: m.timestamp,
+  };
+}
+
+/** Kafka allows repeated and binary headers; kyoyu's are single UTF-8 strings, the first one wins. */
+export function flattenHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  if (!headers) return out;
+  for (const [name, raw] of Object.entries(headers)) {
+    const v = Array.isArray(raw) ? raw[0] : raw;
+    if (v === undefined) continue;
+    out[name] = typeof v === 'string' ? v : v.toString('utf8');
+  }
+  return out;
+}

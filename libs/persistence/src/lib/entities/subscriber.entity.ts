@@ -1,0 +1,27 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A subscribing organisation and what it asked for. */
+@Entity({ name: 'subscribers' })
+export class SubscriberEntity {
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'jsonb' })
+  sectors!: string[];
+
+  /** Highest TLP it is cleared for. */
+  @Column({ name: 'tlp_clearance', type: 'text' })
+  tlpClearance!: string;
+
+  @Column({ type: 'jsonb' })
+  filters!: Record<string, unknown>;
+
+  @Column({ type: 'boolean' })
+  active!: boolean;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'stix',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

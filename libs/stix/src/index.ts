@@ -1,0 +1,2 @@
+export * from './lib/tlp';
+export * from './lib/bundle';

@@ -1,0 +1,5 @@
+export * from './lib/repo';
+export * from './lib/broker';
+export * from './lib/database';
+export * from './lib/services';
+export * from './lib/kafka';

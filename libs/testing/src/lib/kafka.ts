@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { flattenHeaders } from '@kyoyu/messaging';
+
+export function testKafka(bootstrap: string[]): Kafka {
+  return new Kafka({ clientId: 'kyoyu-test', brokers: bootstrap, logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+}
+
+export interface ReadMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads topics from the beginning into memory, so a test can wait for an outcome to appear
+ * (never for a fixed time).
+ */
+export class TopicReader {
+  readonly messages: ReadMessage[] = [];
+  private readonly consumer: Consumer;
+  private waiters: Array<() => void> = [];
+
+  constructor(kafka: Kafka, private readonly topics: Array<string | RegExp>) {
+    this.consumer = kafka.consumer({
+      groupId: `test-reader-${randomBytes(4).toString('hex')}`,
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 100,
+    });
+  }
+
+  async start(): Promise<this> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    let joined!: () => void;
+    const join = new Promise<void>((r) => (joined = r));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => joined());
+    await this.consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        this.messages.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value?.toString('utf8') ?? '',
+          headers: flattenHeaders(message.headers),
+        });
+        const w = this.waiters;
+        this.waiters = [];
+        w.forEach((f) => f());
+      },
+    });
+    await join;
+    return this;
+  }
+
+  /** Resolves with the matching messages once at least `count` match; rejects after `timeoutMs`. */
+  async waitFor(predicate: (m: ReadMessage) => boolean, count = 1, timeoutMs = 30_000): Promise<ReadMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.filter(predicate);
+      if (found.length >= count) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`timed out waiting for ${count} message(s); ${found.length} matched of ${this.messages.length} read`);
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+export async function connectedProducer(kafka: Kafka): Promise<Producer> {
+  const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  await p.connect();
+  return p;
+}

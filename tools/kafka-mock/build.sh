@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Builds tools/kafka-mock/.build/kafka-mock: a loopback Kafka broker made of
+# librdkafka's built-in mock cluster (rdkafka_mock.c) plus launcher.c.
+#
+# Idempotent: does nothing when the binary is newer than launcher.c and this
+# script. The librdkafka source is taken from the npm package
+# @confluentinc/kafka-javascript (it ships librdkafka's C source under
+# deps/librdkafka), because the npm registry is the only network we have.
+#
+# Needs: bash, npm, tar, gcc, make, sed, flock (build-essential + util-linux).
+set -euo pipefail
+
+PKG="@confluentinc/kafka-javascript"
+PKG_VERSION="1.10.1"          # ships librdkafka 2.15.1 in deps/librdkafka
+PATCH_LEVEL="3"               # bump when the sed patches below change
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BUILD="$HERE/.build"
+BIN="$BUILD/kafka-mock"
+SRC="$BUILD/librdkafka"
+LIB="$SRC/src/librdkafka.a"
+STAMP="$BUILD/librdkafka.stamp"
+WANT_STAMP="$PKG@$PKG_VERSION patch=$PATCH_LEVEL"
+
+log() { echo "[kafka-mock build] $*" >&2; }
+
+up_to_date() {
+  [ -x "$BIN" ] && [ "$BIN" -nt "$HERE/launcher.c" ] && [ "$BIN" -nt "$HERE/build.sh" ]
+}
+
+up_to_date && exit 0
+
+for tool in npm tar gcc make sed flock; do
+  command -v "$tool" >/dev/null 2>&1 || {
+    log "missing tool '$tool' (apt: build-essential util-linux; npm comes with node)"
+    exit 1
+  }
+done
+
+mkdir -p "$BUILD"
+# Serialise concurrent builds (e.g. parallel test workers).
+exec 9>"$BUILD/.lock"
+flock 9
+up_to_date && exit 0
+
+START=$(date +%s)
+
+if [ ! -f "$LIB" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT_STAMP" ]; then
+  rm -rf "$SRC" "$BUILD/package" "$STAMP"
+  log "fetching $PKG@$PKG_VERSION from the npm registry"
+  TGZ=$(cd "$BUILD" && npm pack "$PKG@$PKG_VERSION" --silent 2>/dev/null | tail -n 1)
+  [ -f "$BUILD/$TGZ" ] || { log "npm pack failed"; exit 1; }
+  tar -xzf "$BUILD/$TGZ" -C "$BUILD" package/deps/librdkafka
+  mv "$BUILD/package/deps/librdkafka" "$SRC"
+  rm -rf "$BUILD/package" "$BUILD/$TGZ"
+  [ -f "$SRC/src/rdkafka_mock.c" ] || { log "no deps/librdkafka/src/rdkafka_mock.c in $PKG@$PKG_VERSION"; exit 1; }
+
+  log "patching rdkafka_mock.c"
+  MOCK="$SRC/src/rdkafka_mock.c"
+  # 1. The mock listens with a backlog of 5: bursts of parallel connections
+  #    (many clients starting at once) get refused. Raise it to 1024.
+  sed -i 's/listen(mrkb->listen_s, 5)/listen(mrkb->listen_s, 1024)/' "$MOCK"
+  # 2. Fixed ports. rd_kafka_mock_broker_set_host_port() only changes the
+  #    *advertised* host:port, the listener stays on a random port. So bind
+  #    broker <id> to KAFKA_MOCK_BASE_PORT + id - 1 when that variable is set.
+  sed -i '/\.sin_addr   = {\.s_addr = htonl(INADDR_LOOPBACK)}};/a\
+        if (getenv("KAFKA_MOCK_BASE_PORT") \&\& broker_id >= 1) /* kyoyu */\
+                sin.sin_port = htons((unsigned short)(atoi(getenv("KAFKA_MOCK_BASE_PORT")) + broker_id - 1));' "$MOCK"
+  # 3. Partition count of auto-created topics (default 4), from
+  #    KAFKA_MOCK_DEFAULT_PARTITIONS; there is no public API for it.
+  sed -i 's/mcluster->defaults.partition_cnt      = 4;/mcluster->defaults.partition_cnt = getenv("KAFKA_MOCK_DEFAULT_PARTITIONS") ? atoi(getenv("KAFKA_MOCK_DEFAULT_PARTITIONS")) : 4; \/* kyoyu *\//' "$MOCK"
+  # 4. Consumer group rejoin: the mock waits session.timeout - 1 s (5 s for a
+  #    6 s session) in every rebalance of a non-empty group, even when all
+  #    members have already rejoined. A real broker completes the join as
+  #    soon as all known members are back: do the same (10 ms timer).
+  CGRP="$SRC/src/rdkafka_mock_cgrp.c"
+  sed -i '/^rd_kafka_resp_err_t rd_kafka_mock_cgrp_classic_member_add(/,/^}/{/        member->conn = mconn;/a        if (mcgrp->state == RD_KAFKA_MOCK_CGRP_STATE_JOINING \&\& mcgrp->generation_id > 0) { /* kyoyu */\
+                rd_kafka_mock_cgrp_classic_member_t *m2;\
+                int all_joined = 1;\
+                TAILQ_FOREACH(m2, \&mcgrp->members, link) if (m2 != member \&\& !m2->resp) all_joined = 0;\
+                if (all_joined)\
+                        rd_kafka_mock_cgrp_classic_rebalance_timer_restart(mcgrp, 10);\
+        }
+}' "$CGRP"
+  # 5. LeaveGroup: the mock advertises v0-v4 but only parses/answers the v0-v2
+  #    layout, so kafkajs (v3: member list) fails to leave and its member
+  #    lingers until the session times out. Advertise v0-v2 only (librdkafka
+  #    clients use v0-v1).
+  HANDLERS="$SRC/src/rdkafka_mock_handlers.c"
+  sed -i 's/\[RD_KAFKAP_LeaveGroup\] = {0, 4, 4, rd_kafka_mock_handle_LeaveGroup}/[RD_KAFKAP_LeaveGroup] = {0, 2, 4, rd_kafka_mock_handle_LeaveGroup} \/* kyoyu *\//' "$HANDLERS"
+  # 6. Idempotence: the mock checks producer sequence numbers (and drops
+  #    retried duplicates) only for *transactional* producers. Check them for
+  #    plain idempotent producers too (ProducerId != -1), as Kafka does;
+  #    otherwise a kafkajs retry after e.g. NOT_LEADER duplicates records.
+  sed -i 's/^        if (!TransactionalId || RD_KAFKAP_STR_LEN(TransactionalId) < 1)$/        if (0) \/* kyoyu: also check non-transactional idempotent producers *\//' "$MOCK"
+  sed -i 's/^        err = rd_kafka_mock_pid_find(mcluster, TransactionalId, pid, &mpid);$/        if (pid.id == -1) { mtx_unlock(\&mcluster->lock); return RD_KAFKA_RESP_ERR_NO_ERROR; } \/* kyoyu *\/\
+        err = rd_kafka_mock_pid_find(mcluster, TransactionalId \&\& RD_KAFKAP_STR_LEN(TransactionalId) > 0 ? TransactionalId : NULL, pid, \&mpid);/' "$MOCK"
+  grep -q 'listen(mrkb->listen_s, 1024)' "$MOCK" || { log "patch 1 (listen backlog) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu' "$MOCK")" = 4 ] || { log "patch 6 (idempotence) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu \*/' "$MOCK")" = 3 ] || { log "patches 2/3/6 (ports, partitions, idempotence) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu \*/' "$CGRP")" = 1 ] || { log "patch 4 (group join) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu \*/' "$HANDLERS")" = 1 ] || { log "patch 5 (LeaveGroup) did not apply"; exit 1; }
+
+  log "configuring librdkafka"
+  (cd "$SRC" && ./configure --disable-ssl --disable-gssapi --disable-zstd \
+      --disable-curl --disable-lz4-ext --disable-zlib >"$BUILD/configure.log" 2>&1) \
+    || { log "configure failed, see $BUILD/configure.log"; tail -n 30 "$BUILD/configure.log" >&2; exit 1; }
+
+  log "compiling librdkafka.a (make -j$(nproc))"
+  make -C "$SRC/src" -j"$(nproc)" librdkafka.a >"$BUILD/make.log" 2>&1 \
+    || { log "make failed, see $BUILD/make.log"; tail -n 30 "$BUILD/make.log" >&2; exit 1; }
+  echo "$WANT_STAMP" >"$STAMP"
+fi
+
+log "linking launcher"
+gcc -O2 -Wall -o "$BIN.tmp" "$HERE/launcher.c" -I"$SRC/src" "$LIB" -lpthread -lm -ldl -lrt
+mv -f "$BIN.tmp" "$BIN"
+log "done in $(( $(date +%s) - START ))s: $BIN"
