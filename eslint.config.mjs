@@ -39,6 +39,10 @@ export default [
               onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:infra', 'type:testing'],
             },
             {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:infra', 'type:testing'],
+            },
+            {
               sourceTag: 'type:e2e',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:infra', 'type:testing'],
             },

@@ -360,3 +360,4 @@ const RENDER: Record<AlertFormat, (x: Ctx) => string> = {
     return `${sys}CEF:0|Trend Micro|Deep Security Agent|20.0.1|${x.sc.sid}|${hdr(x.sc.name)} (policy ${x.c.netbios}|prod)|${sev}|${ext.join(' ')}`;
   },
 };
+export * from './registry';

@@ -7,7 +7,9 @@ describe('simulateAlerts', () => {
     expect(new Set(a.map((x) => x.format))).toEqual(new Set(['ocsf', 'ecs', 'suricata', 'wazuh', 'cef']));
     for (const x of a) {
       expect(x.truth.techniques.length).toBeGreaterThan(0);
-      expect(x.value.toLowerCase()).toContain(x.truth.victimIdentifiers[0]!.toLowerCase());
+      // Every alert carries some of its victim's identifiers where real alerts do (which ones varies by scenario).
+      const value = x.value.toLowerCase();
+      expect(x.truth.victimIdentifiers.filter((v) => value.includes(v.toLowerCase())).length).toBeGreaterThan(0);
     }
   });
   it('has a Japanese customer with an IDN domain', () => {

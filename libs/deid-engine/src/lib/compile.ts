@@ -57,7 +57,7 @@ export function isGenericIdentifier(v: string): boolean {
 }
 
 function entry(kind: DictKind, value: string, registry: boolean): [string, DictEntry] {
-  const nonAscii = /[^\x00-\x7f]/.test(value);
+  const nonAscii = /[\u0080-\uffff]/.test(value);
   const domainLike = kind === 'domain';
   return [value, { kind, boundary: !nonAscii, domainLike, registry }];
 }
@@ -65,7 +65,7 @@ function entry(kind: DictKind, value: string, registry: boolean): [string, DictE
 export function registryPatterns(c: Customer): Array<[string, DictEntry]> {
   const out: Array<[string, DictEntry]> = [];
   for (const n of c.names) for (const v of nameVariants(n)) out.push(entry('org', v, true));
-  for (const k of c.keywords) for (const v of nameVariants(k)) if (v.length >= 3 || /[^\x00-\x7f]/.test(v)) out.push(entry('keyword', v, true));
+  for (const k of c.keywords) for (const v of nameVariants(k)) if (v.length >= 3 || /[\u0080-\uffff]/.test(v)) out.push(entry('keyword', v, true));
   const domains = [...c.domains, ...c.emailDomains, ...c.adDomains.map((a) => a.dnsName ?? '')].filter(Boolean);
   for (const d of domains) for (const f of domainForms(d)) out.push(entry('domain', f, true));
   for (const a of c.adDomains) {

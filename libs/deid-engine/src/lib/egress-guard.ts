@@ -52,9 +52,9 @@ function customerDictionary(c: Customer): VictimDictionary {
   const add = (kind: string, raw: string | undefined, min = 3): void => {
     if (!raw) return;
     const v = norm(raw);
-    if (v.length < min && !/[^\x00-\x7f]/.test(v)) return;
+    if (v.length < min && !/[\u0080-\uffff]/.test(v)) return;
     if (v.length < 2 || COMMON.has(v)) return;
-    needles.push({ kind, value: v, word: !/[^\x00-\x7f]/.test(v) });
+    needles.push({ kind, value: v, word: !/[\u0080-\uffff]/.test(v) });
   };
   for (const n of c.names) {
     add('org-name', n);
@@ -103,7 +103,7 @@ export function buildVictimDictionary(customer: Customer, alert?: Alert): Victim
     if (!raw) return;
     const v = norm(raw);
     if (v.length < min || COMMON.has(v)) return;
-    extra.push({ kind, value: v, word: !/[^\x00-\x7f]/.test(v) });
+    extra.push({ kind, value: v, word: !/[\u0080-\uffff]/.test(v) });
   };
   const addUser = (u?: string): void => {
     if (!u) return;
@@ -193,7 +193,12 @@ function scanIps(view: string, text: string, dict: VictimDictionary, hits: Guard
 function collectStrings(v: unknown, out: string[]): void {
   if (typeof v === 'string') out.push(v);
   else if (Array.isArray(v)) for (const x of v) collectStrings(x, out);
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (out.push(k), collectStrings(x, out));
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      out.push(k);
+      collectStrings(x, out);
+    }
+  }
 }
 
 function bytesToText(b: Buffer): string | null {
@@ -207,8 +212,12 @@ function bytesToText(b: Buffer): string | null {
   const candidates = [b.toString('utf8')];
   if (b.length % 2 === 0) candidates.push(b.toString('utf16le'));
   for (const t of candidates) {
-    const printable = t.replace(/[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]/g, '');
-    if (t.length > 0 && printable.length / t.length > 0.9) return t;
+    let unprintable = 0;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c <= 8 || (c >= 14 && c <= 31) || (c >= 127 && c <= 159) || c === 0xfffd) unprintable++;
+    }
+    if (t.length > 0 && unprintable / t.length < 0.1) return t;
   }
   return null;
 }

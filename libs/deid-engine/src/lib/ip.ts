@@ -165,7 +165,7 @@ const DOTTED = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\.in-addr\.
 const DASHED = /(?<!\d)(?<!\d-)(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?!\d|-\d)/g;
 const INTEGER = /(?<![\w.])(\d{8,10})(?![\w.]|\.\d)/g;
 const HEX = /(?<!\w)0x([0-9a-f]{8})(?!\w)/gi;
-const V6 = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}(?:[0-9a-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])/gi;
+const V6 = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{1,4})?(?![\w:.])/gi;
 
 /** Victim IPs in any textual form: dotted (zero-padded), reverse DNS, dashed, integer, hex, IPv6 (mapped, exploded). */
 export function findVictimIps(text: string, customer: IpRanges, internalExtra: IpRanges): IpSpan[] {

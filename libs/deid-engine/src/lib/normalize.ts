@@ -75,7 +75,7 @@ export function nameVariants(name: string): string[] {
       }
     }
   }
-  if (stripped.length >= 3 || /[^\x00-\x7f]/.test(stripped)) out.add(stripped);
+  if (stripped.length >= 3 || /[\u0080-\uffff]/.test(stripped)) out.add(stripped);
   for (const v of [...out]) if (v.includes(' ')) out.add(v.replace(/\s+/g, ''));
   return [...out].filter((v) => v.length >= 2);
 }

@@ -46,7 +46,7 @@ const PCT = /%[0-9a-f]{2}/i;
 const HTML_ENT = /&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,8});/i;
 const MIME_WORD = /=\?([^?\s]+)\?([bq])\?([^?\s]*)\?=/gi;
 const DEFANG = /\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|hxxp|\[:\]|\[@\]|\[at\]|\(at\)|\[:\/\/\]/i;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 function f(kind: string, cls: string, rule: string, action: Finding['action'], view: string, victim = true): Finding {
   return { kind, cls, rule, action, victim, view };

@@ -13,6 +13,8 @@ export interface ReadMessage {
   key: string | null;
   value: string;
   headers: Record<string, string>;
+  /** Broker/producer timestamp, ms since the epoch. */
+  timestamp: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export class TopicReader {
           key: message.key?.toString('utf8') ?? null,
           value: message.value?.toString('utf8') ?? '',
           headers: flattenHeaders(message.headers),
+          timestamp: Number(message.timestamp),
         });
         const w = this.waiters;
         this.waiters = [];

@@ -1,5 +1,5 @@
-module.exports = {
-  displayName: 'review',
+export default {
+  displayName: 'demo',
   preset: '../../jest.preset.js',
   rootDir: '.',
 };

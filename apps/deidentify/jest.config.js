@@ -1,5 +1,0 @@
-module.exports = {
-  displayName: 'deidentify',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-};

@@ -1,5 +1,0 @@
-module.exports = {
-  displayName: 'ingestion',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-};

@@ -1,0 +1,59 @@
+import { gzipSync } from 'node:zlib';
+import { baseAlert, CUSTOMER } from '../testing/fixtures';
+import { buildVictimDictionary, egressGuard } from './egress-guard';
+import * as guardModule from './egress-guard';
+import { AhoCorasick } from './aho-corasick';
+
+const dict = buildVictimDictionary(CUSTOMER, baseAlert());
+const payload = (text: string): string => JSON.stringify({ title: 'ET MALWARE beacon', description: text, indicators: [{ type: 'ipv4', value: '185.220.101.4' }] });
+
+describe('egress guard: catches a planted identifier in every decoded view', () => {
+  const planted: Array<[string, string]> = [
+    ['plain domain', 'see mail.example.co.jp'],
+    ['org name (kanji/kana)', '株式会社エグザンプル'],
+    ['full-width', 'ＥＸＡＭＰＬＥ．ＣＯ．ＪＰ'],
+    ['half-width kana', 'ｴｸﾞｻﾞﾝﾌﾟﾙ'],
+    ['URL-encoded', 'https%3A%2F%2Fmail.example.co.jp'],
+    ['double URL-encoded', 'https%253A%252F%252Fmail.example.co.jp'],
+    ['base64', Buffer.from('user@example.co.jp').toString('base64')],
+    ['base64url', Buffer.from('user=x;d=example.co.jp??').toString('base64url')],
+    ['UTF-16LE base64', Buffer.from('iwr http://intra.example.co.jp', 'utf16le').toString('base64')],
+    ['gzip+base64', gzipSync(Buffer.from('connect files.example.co.jp')).toString('base64')],
+    ['hex', Buffer.from('mail.example.co.jp').toString('hex')],
+    ['HTML entities', '&#101;&#120;ample&period;co&#46;jp'],
+    ['MIME word', `=?UTF-8?B?${Buffer.from('エグザンプル').toString('base64')}?=`],
+    ['punycode', 'xn--r8jz45g.jp'],
+    ['defanged', 'vpn[.]example[.]co[.]jp'],
+    ['NetBIOS', 'EXCORP\\someone'],
+    ['SID prefix', 'S-1-5-21-1004336348-1177238915-682003330-500'],
+    ['learned user', 'taro.yamada logged on'],
+    ['learned host', 'beacon from WEB01'],
+    ['dotted internal IP', '10.1.2.3'],
+    ['zero-padded IP', '010.001.002.003'],
+    ['integer IP', '167837955'],
+    ['hex IP', '0x0a010203'],
+    ['dashed IP', 'ip-10-1-2-3.compute.internal'],
+    ['reverse DNS', '3.2.1.10.in-addr.arpa'],
+    ['IPv4-mapped IPv6', '::ffff:10.1.2.3'],
+    ['exploded ULA', 'fd00:0000:0000:0000:0000:0000:0000:0001'],
+    ['customer public range', '203.0.113.9'],
+    ['cloud account', '123456789012'],
+  ];
+  test.each(planted)('%s', (_name, text) => {
+    const r = egressGuard(payload(text), dict);
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r.hits)).not.toMatch(/example|taro|web01|10\.1\.2\.3|エグザンプル|203\.0\.113/i);
+  });
+
+  test('a clean event passes', () => {
+    expect(egressGuard(payload('ET MALWARE FormBook CnC Checkin to 185.220.101.4, T1059.001, CVE-2017-5638'), dict)).toEqual({ ok: true, hits: [] });
+  });
+
+  test('it is independent code: no Aho–Corasick automaton, no import of the sanitizer', () => {
+    expect(Object.keys(guardModule).sort()).toEqual(['buildVictimDictionary', 'egressGuard']);
+    const spy = jest.spyOn(AhoCorasick.prototype, 'search');
+    egressGuard(payload('mail.example.co.jp'), dict);
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+  });
+});

@@ -1,5 +1,0 @@
-module.exports = {
-  displayName: 'messaging',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-};

@@ -1,5 +1,0 @@
-module.exports = {
-  displayName: 'persistence',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-};

@@ -1,5 +1,0 @@
-module.exports = {
-  displayName: 'service-kit',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-};

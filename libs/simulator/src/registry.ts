@@ -1,0 +1,64 @@
+import type { Customer, SharingAgreement } from '@kyoyu/contracts';
+import { DEMO_CUSTOMERS, type SimCustomer } from './index';
+
+const SECTORS: Record<string, { sector: string; country: string; agreement: Partial<SharingAgreement> }> = {
+  'cust-sakura': { sector: 'manufacturing', country: 'JP', agreement: {} },
+  'cust-northwind': { sector: 'transport', country: 'DE', agreement: { defaultTlp: 'amber' } },
+  // A hospital that wants a human to look at everything before it is shared.
+  'cust-harbor': { sector: 'healthcare', country: 'US', agreement: { autoRelease: false } },
+};
+
+function cidrOf(prefix: string): string {
+  const octets = prefix.split('.').filter(Boolean);
+  return `${[...octets, ...Array(4 - octets.length).fill('0')].join('.')}/${octets.length * 8}`;
+}
+
+/** The registry entry (victim dictionary and sharing agreement) for a simulated customer. */
+export function registryEntryFor(c: SimCustomer): Customer {
+  const meta = SECTORS[c.id] ?? { sector: 'other', country: 'JP', agreement: {} };
+  return {
+    id: c.id,
+    names: c.names,
+    domains: [c.domain],
+    emailDomains: [c.domain],
+    publicRanges: [`${c.publicIp}/32`],
+    internalRanges: [cidrOf(c.internalCidrPrefix)],
+    adDomains: [{ dnsName: `corp.${c.domain}`, netbiosName: c.netbios, sid: c.sidPrefix }],
+    cloudAccounts: [],
+    siemTenants: [],
+    keywords: [],
+    sector: meta.sector,
+    region: { country: meta.country },
+    kafkaPrincipals: [],
+    agreement: {
+      version: 1,
+      autoRelease: true,
+      defaultTlp: 'green',
+      audience: { kind: 'all' },
+      embargoHours: 0,
+      nameSubmittingSoc: true,
+      requireFourEyes: false,
+      ...meta.agreement,
+    },
+  };
+}
+
+export function demoRegistry(): Customer[] {
+  return DEMO_CUSTOMERS.map(registryEntryFor);
+}
+
+export interface DemoSubscriber {
+  id: string;
+  name: string;
+  sectors: string[];
+  tlpClearance: 'clear' | 'green' | 'amber' | 'amber+strict';
+  filters: Record<string, unknown>;
+  active: boolean;
+}
+
+/** Subscribers of the demo: a national CSIRT, a sector ISAC and an IoT maker's PSIRT. */
+export const DEMO_SUBSCRIBERS: DemoSubscriber[] = [
+  { id: 'national-csirt', name: 'National CSIRT', sectors: ['manufacturing', 'transport', 'healthcare'], tlpClearance: 'amber', filters: {}, active: true },
+  { id: 'transport-isac', name: 'Transport ISAC', sectors: ['transport'], tlpClearance: 'amber', filters: {}, active: true },
+  { id: 'iot-maker-psirt', name: 'IoT maker PSIRT', sectors: ['manufacturing'], tlpClearance: 'green', filters: {}, active: true },
+];

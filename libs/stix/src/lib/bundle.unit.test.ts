@@ -1,0 +1,51 @@
+import type { SanitizedEvent } from '@kyoyu/contracts';
+import { TLP_MARKING_IDS, renderBundle, stixPattern } from '../index';
+
+const event: SanitizedEvent = {
+  eventId: 'e1',
+  caseId: 'case-1',
+  observedAt: '2026-11-20T01:00:00.000Z',
+  title: 'ET MALWARE FormBook CnC Checkin (GET)',
+  severity: { score: 80, label: 'high' },
+  techniques: [{ id: 'T1071.001', name: 'Web Protocols' }],
+  tactics: [{ shortname: 'command-and-control' }],
+  indicators: [
+    { type: 'ipv4', value: '203.0.113.9', role: 'attacker' },
+    { type: 'url', value: "http://c2.example/x?q='1'", role: 'attacker' },
+    { type: 'sha256', value: 'a'.repeat(64), role: 'unknown' },
+    { type: 'ipv4', value: '10.0.0.5', role: 'victim' },
+  ],
+  malware: [],
+  cves: ['CVE-2021-44228'],
+  context: {},
+  confidence: 70,
+  distribution: { tlp: 'amber', audience: { kind: 'all' }, agreementVersion: 1 },
+};
+
+describe('renderBundle', () => {
+  it('is deterministic: the same event renders byte-identical bundles', () => {
+    expect(JSON.stringify(renderBundle(event, { name: 'SOC' }))).toBe(JSON.stringify(renderBundle(event, { name: 'SOC' })));
+  });
+
+  it('marks every object with the official TLP 2.0 marking and includes its definition', () => {
+    const b = renderBundle(event, { name: 'SOC' });
+    const marked = b.objects.filter((o) => o['type'] !== 'identity' && o['type'] !== 'marking-definition');
+    expect(marked.length).toBeGreaterThan(0);
+    for (const o of marked) expect(o['object_marking_refs']).toEqual(['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421']);
+    expect(b.objects.find((o) => o['type'] === 'marking-definition')?.['id']).toBe(TLP_MARKING_IDS.amber);
+  });
+
+  it('turns attacker-side indicators into patterns and never victim-side ones', () => {
+    const patterns = renderBundle(event, { name: 'SOC' })
+      .objects.filter((o) => o['type'] === 'indicator')
+      .map((o) => o['pattern']);
+    expect(patterns).toContain("[ipv4-addr:value = '203.0.113.9']");
+    expect(patterns).toContain("[file:hashes.'SHA-256' = '" + 'a'.repeat(64) + "']");
+    expect(patterns.join()).not.toContain('10.0.0.5');
+  });
+
+  it('escapes quotes and backslashes inside pattern literals', () => {
+    expect(stixPattern({ type: 'url', value: "http://x/'\\", role: 'attacker' })).toBe("[url:value = 'http://x/\\'\\\\']");
+    expect(stixPattern({ type: 'ja3', value: 'abc', role: 'attacker' })).toBeUndefined();
+  });
+});

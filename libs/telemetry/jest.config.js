@@ -1,5 +1,0 @@
-module.exports = {
-  displayName: 'telemetry',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-};
