@@ -34,7 +34,11 @@ export const DeidentifyConfig = BaseConfig.extend({
   .superRefine(refineSasl)
   .superRefine((cfg, ctx) => {
     if (!(cfg.PSEUDONYM_ACTIVE_KEY_ID in cfg.PSEUDONYM_KEYS)) {
-      ctx.addIssue({ code: 'custom', path: ['PSEUDONYM_ACTIVE_KEY_ID'], message: 'must name a key in PSEUDONYM_KEYS' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PSEUDONYM_ACTIVE_KEY_ID'],
+        message: 'must name a key in PSEUDONYM_KEYS',
+      });
     }
   });
 export type DeidentifyConfig = z.infer<typeof DeidentifyConfig>;

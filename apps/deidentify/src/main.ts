@@ -7,7 +7,10 @@ import { DeidentifyModule } from './deidentify.module';
 
 async function main() {
   const config = loadConfig('deidentify', DeidentifyConfig);
-  const telemetry = startTelemetry({ serviceName: 'kyoyu-deidentify', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const telemetry = startTelemetry({
+    serviceName: 'kyoyu-deidentify',
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const logger = createLogger('deidentify', config.LOG_LEVEL);
   await runService({
     module: DeidentifyModule.register(config, logger),

@@ -35,11 +35,14 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options {
     else if (a === '--seed') opts.seed = Number(argv[++i]);
     else if (a === '--keep-running') opts.keepRunning = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run demo -- [--alerts N] [--seed N] [--keep-running]\n  DATABASE_URL: use this PostgreSQL server instead of an embedded one');
+      console.log(
+        'usage: npm run demo -- [--alerts N] [--seed N] [--keep-running]\n  DATABASE_URL: use this PostgreSQL server instead of an embedded one',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
   }
-  if (!Number.isInteger(opts.alerts) || opts.alerts < 1) throw new Error('--alerts must be a positive integer');
+  if (!Number.isInteger(opts.alerts) || opts.alerts < 1)
+    throw new Error('--alerts must be a positive integer');
   return opts;
 }
 
@@ -48,11 +51,17 @@ function sharedSampleRecords(): Array<{ value: string; sourceOrg: string }> {
   const dir = sharedSamplesDir();
   if (!dir) return [];
   const out: Array<{ value: string; sourceOrg: string }> = [];
-  const lines = (file: string) => readFileSync(path.join(dir, file), 'utf8').split('\n').filter((l) => l.trim());
-  for (const l of lines('suricata/sunnystation-2022-02-23-eve.json').filter((l) => l.includes('"event_type":"alert"')).slice(0, 50)) {
+  const lines = (file: string) =>
+    readFileSync(path.join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
+  for (const l of lines('suricata/sunnystation-2022-02-23-eve.json')
+    .filter((l) => l.includes('"event_type":"alert"'))
+    .slice(0, 50)) {
     out.push({ value: l, sourceOrg: 'cust-sakura' });
   }
-  for (const l of lines('wazuh/wazuh-sample-alerts.json').slice(0, 50)) out.push({ value: l, sourceOrg: 'cust-northwind' });
+  for (const l of lines('wazuh/wazuh-sample-alerts.json').slice(0, 50))
+    out.push({ value: l, sourceOrg: 'cust-northwind' });
   for (const f of readdirSync(path.join(dir, 'cef')).filter((f) => f.endsWith('.log'))) {
     for (const l of lines(`cef/${f}`)) out.push({ value: l, sourceOrg: 'cust-harbor' });
   }
@@ -111,16 +120,23 @@ async function main(): Promise<void> {
     cleanups.push(() => producer.disconnect());
 
     const records = [
-      ...[...simulateAlerts({ seed: opts.seed, count: opts.alerts })].map((a) => ({ value: a.value, sourceOrg: a.sourceOrg })),
+      ...[...simulateAlerts({ seed: opts.seed, count: opts.alerts })].map((a) => ({
+        value: a.value,
+        sourceOrg: a.sourceOrg,
+      })),
       ...sharedSampleRecords(),
     ];
-    console.log(`replaying ${records.length} alerts as customer SIEMs would (simulator + ../shared samples if present)…`);
+    console.log(
+      `replaying ${records.length} alerts as customer SIEMs would (simulator + ../shared samples if present)…`,
+    );
     const t0 = Date.now();
     for (let i = 0; i < records.length; i += 200) {
       await producer.send({
         topic: Topics.AlertsRaw,
         acks: -1,
-        messages: records.slice(i, i + 200).map((r) => ({ key: r.sourceOrg, value: r.value, headers: { [Headers.SourceOrg]: r.sourceOrg } })),
+        messages: records
+          .slice(i, i + 200)
+          .map((r) => ({ key: r.sourceOrg, value: r.value, headers: { [Headers.SourceOrg]: r.sourceOrg } })),
       });
     }
 
@@ -142,7 +158,9 @@ async function main(): Promise<void> {
     const elapsed = (Date.now() - t0 - 2000) / 1000;
     console.log('\n');
     summarize(reader.messages, shareTopics, records.length, elapsed);
-    console.log(`\nreviewer API: ${stages.get('review')?.url ?? '?'}/review/items (Authorization: Bearer ${stack.reviewToken})`);
+    console.log(
+      `\nreviewer API: ${stages.get('review')?.url ?? '?'}/review/items (Authorization: Bearer ${stack.reviewToken})`,
+    );
     if (opts.keepRunning) {
       console.log('running until Ctrl-C…');
       await new Promise(() => undefined);
@@ -160,7 +178,10 @@ function summarize(messages: ReadMessage[], shareTopics: string[], sent: number,
   const rawTime = new Map(by(Topics.AlertsRaw).map((m) => [`${m.partition}/${m.offset}`, m.timestamp]));
   const alertRawTime = new Map<string, number>();
   for (const m of by(Topics.AlertsNormalized)) {
-    const e = JSON.parse(m.value) as { correlationId: string; source?: { partition: number; offset: string } };
+    const e = JSON.parse(m.value) as {
+      correlationId: string;
+      source?: { partition: number; offset: string };
+    };
     const t = e.source && rawTime.get(`${e.source.partition}/${e.source.offset}`);
     if (t) alertRawTime.set(e.correlationId, t);
   }
@@ -186,12 +207,18 @@ function summarize(messages: ReadMessage[], shareTopics: string[], sent: number,
   const rows: Array<[string, string]> = [
     ['alerts in', String(sent)],
     ['normalized', String(normalized)],
-    ['duplicates (not re-emitted)', String(Math.max(0, sent - normalized - by(Topics.AlertsRejected).length))],
+    [
+      'duplicates (not re-emitted)',
+      String(Math.max(0, sent - normalized - by(Topics.AlertsRejected).length)),
+    ],
     ['rejected', `${by(Topics.AlertsRejected).length} ${JSON.stringify(Object.fromEntries(rejected))}`],
     ['released automatically', String(by(Topics.EventsReleased).length)],
     ['held for review', String(by(Topics.ReviewRequested).length)],
     ...shareTopics.map((t): [string, string] => [`delivered to ${t}`, String(by(t).length)]),
-    ['end-to-end latency p50 / p99', `${percentile(latencies, 50)} ms / ${percentile(latencies, 99)} ms (${latencies.length} deliveries)`],
+    [
+      'end-to-end latency p50 / p99',
+      `${percentile(latencies, 50)} ms / ${percentile(latencies, 99)} ms (${latencies.length} deliveries)`,
+    ],
     ['wall time', `${elapsed.toFixed(1)} s`],
   ];
   console.log('summary');

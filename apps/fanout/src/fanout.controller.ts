@@ -61,7 +61,12 @@ export class FanoutController implements OnModuleInit, OnModuleDestroy {
     const body = Buffer.from(JSON.stringify(renderBundle(event, { name: this.config.PRODUCER_NAME })));
     const hash = sha256Hex(body);
     await this.publisher.publish(
-      pending.map((s) => ({ topic: shareTopic(s.id), key: event.eventId, value: body, headers: { 'content-type': 'application/stix+json;version=2.1' } })),
+      pending.map((s) => ({
+        topic: shareTopic(s.id),
+        key: event.eventId,
+        value: body,
+        headers: { 'content-type': 'application/stix+json;version=2.1' },
+      })),
     );
     const now = new Date();
     await this.dataSource.query(
@@ -69,7 +74,9 @@ export class FanoutController implements OnModuleInit, OnModuleDestroy {
        SELECT $1, unnest($2::text[]), $3, $4, $5 ON CONFLICT DO NOTHING`,
       [event.eventId, pending.map((s) => s.id), CHANNEL, hash, now],
     );
-    trace.getActiveSpan()?.setAttributes({ 'kyoyu.outcome': 'delivered', 'kyoyu.deliveries': pending.length });
+    trace
+      .getActiveSpan()
+      ?.setAttributes({ 'kyoyu.outcome': 'delivered', 'kyoyu.deliveries': pending.length });
     return [];
   }
 }

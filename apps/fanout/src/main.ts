@@ -7,7 +7,10 @@ import { FanoutModule } from './fanout.module';
 
 async function main() {
   const config = loadConfig('fanout', FanoutConfig);
-  const telemetry = startTelemetry({ serviceName: 'kyoyu-fanout', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const telemetry = startTelemetry({
+    serviceName: 'kyoyu-fanout',
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const logger = createLogger('fanout', config.LOG_LEVEL);
   await runService({
     module: FanoutModule.register(config, logger),

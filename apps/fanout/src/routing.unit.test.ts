@@ -37,7 +37,11 @@ describe('entitled (TLP 2.0 and agreement audience)', () => {
   });
 
   it('keeps AMBER within the same-sector audience', () => {
-    const e = eventWith({ tlp: 'amber', audience: { kind: 'same-sector', sector: 'finance' }, agreementVersion: 1 });
+    const e = eventWith({
+      tlp: 'amber',
+      audience: { kind: 'same-sector', sector: 'finance' },
+      agreementVersion: 1,
+    });
     expect(entitled(e, sub('bank-isac', 'amber', ['finance']))).toBe(true);
     expect(entitled(e, sub('factory', 'amber', ['manufacturing']))).toBe(false);
   });
@@ -45,14 +49,27 @@ describe('entitled (TLP 2.0 and agreement audience)', () => {
   it('sends AMBER+STRICT only to named recipients and RED to nobody automatically', () => {
     const strictAll = eventWith({ tlp: 'amber+strict', audience: { kind: 'all' }, agreementVersion: 1 });
     expect(entitled(strictAll, sub('x', 'amber+strict'))).toBe(false);
-    const strictNamed = eventWith({ tlp: 'amber+strict', audience: { kind: 'named', subscribers: ['x'] }, agreementVersion: 1 });
+    const strictNamed = eventWith({
+      tlp: 'amber+strict',
+      audience: { kind: 'named', subscribers: ['x'] },
+      agreementVersion: 1,
+    });
     expect(entitled(strictNamed, sub('x', 'amber+strict'))).toBe(true);
     expect(entitled(strictNamed, sub('y', 'amber+strict'))).toBe(false);
-    const red = eventWith({ tlp: 'red', audience: { kind: 'named', subscribers: ['x'] }, agreementVersion: 1 });
+    const red = eventWith({
+      tlp: 'red',
+      audience: { kind: 'named', subscribers: ['x'] },
+      agreementVersion: 1,
+    });
     expect(entitled(red, sub('x', 'red'))).toBe(false);
   });
 
   it('treats an unknown clearance as no clearance', () => {
-    expect(entitled(eventWith({ tlp: 'clear', audience: { kind: 'all' }, agreementVersion: 1 }), sub('x', 'bogus'))).toBe(false);
+    expect(
+      entitled(
+        eventWith({ tlp: 'clear', audience: { kind: 'all' }, agreementVersion: 1 }),
+        sub('x', 'bogus'),
+      ),
+    ).toBe(false);
   });
 });

@@ -13,7 +13,12 @@ export class DuplicateWindow {
   constructor(private readonly dataSource: DataSource) {}
 
   /** True when the alert should be emitted. */
-  async firstSighting(alertId: string, origin: Origin, windowHours: number, now = new Date()): Promise<boolean> {
+  async firstSighting(
+    alertId: string,
+    origin: Origin,
+    windowHours: number,
+    now = new Date(),
+  ): Promise<boolean> {
     const rows = (await this.dataSource.query(
       `INSERT INTO seen_alerts (alert_id, first_seen_at, origin) VALUES ($1, $2, $4)
        ON CONFLICT (alert_id) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at, origin = EXCLUDED.origin

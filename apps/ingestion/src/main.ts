@@ -7,7 +7,10 @@ import { IngestionModule } from './ingestion.module';
 
 async function main() {
   const config = loadConfig('ingestion', IngestionConfig);
-  const telemetry = startTelemetry({ serviceName: 'kyoyu-ingestion', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const telemetry = startTelemetry({
+    serviceName: 'kyoyu-ingestion',
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const logger = createLogger('ingestion', config.LOG_LEVEL);
   await runService({
     module: IngestionModule.register(config, logger),

@@ -9,7 +9,13 @@ export const AUTO_CUSTOMER: Customer = {
   emailDomains: ['hoshizora-denki.co.jp', 'hoshizoradenki.onmicrosoft.com'],
   publicRanges: ['192.0.2.0/28'],
   internalRanges: [],
-  adDomains: [{ dnsName: 'corp.hoshizora-denki.co.jp', netbiosName: 'HOSHIZORA', sid: 'S-1-5-21-3623811015-3361044348-30300820' }],
+  adDomains: [
+    {
+      dnsName: 'corp.hoshizora-denki.co.jp',
+      netbiosName: 'HOSHIZORA',
+      sid: 'S-1-5-21-3623811015-3361044348-30300820',
+    },
+  ],
   cloudAccounts: ['123456789012'],
   siemTenants: ['hz-prod'],
   keywords: [],
@@ -43,8 +49,22 @@ export const REVIEW_CUSTOMER: Customer = {
 };
 
 export const SUBSCRIBERS: SubscriberRecord[] = [
-  { id: 'jp-isac', name: 'JP ISAC', sectors: ['manufacturing', 'finance'], tlpClearance: 'amber', filters: {}, active: true },
-  { id: 'iot-maker', name: 'IoT Maker PSIRT', sectors: ['manufacturing'], tlpClearance: 'green', filters: {}, active: true },
+  {
+    id: 'jp-isac',
+    name: 'JP ISAC',
+    sectors: ['manufacturing', 'finance'],
+    tlpClearance: 'amber',
+    filters: {},
+    active: true,
+  },
+  {
+    id: 'iot-maker',
+    name: 'IoT Maker PSIRT',
+    sectors: ['manufacturing'],
+    tlpClearance: 'green',
+    filters: {},
+    active: true,
+  },
 ];
 
 export interface SuricataFixture {
@@ -81,7 +101,11 @@ export function suricataAlert(f: SuricataFixture): string {
       signature: 'ET MALWARE FormBook CnC Checkin (GET)',
       category: 'A Network Trojan was detected',
       severity: 1,
-      metadata: { mitre_technique_id: ['T1071'], mitre_tactic_id: ['TA0011'], attack_target: ['Client_Endpoint'] },
+      metadata: {
+        mitre_technique_id: ['T1071'],
+        mitre_tactic_id: ['TA0011'],
+        attack_target: ['Client_Endpoint'],
+      },
     },
     http: {
       hostname: 'www.cn-cdn-update.example',

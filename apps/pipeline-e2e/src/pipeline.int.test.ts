@@ -34,16 +34,27 @@ function bundlesWith(value: string) {
 }
 
 describe('walking skeleton: SIEM topic → four services → subscriber topics', () => {
-  it('releases an automatic-release customer\'s alert to every entitled subscriber without the victim\'s identifiers', async () => {
-    const a = { flowId: ++flow, internalIp: '10.20.30.41', attackerIp: attacker(11), hostname: 'HZ-PC-0147', user: 'taro.yamada' };
+  it("releases an automatic-release customer's alert to every entitled subscriber without the victim's identifiers", async () => {
+    const a = {
+      flowId: ++flow,
+      internalIp: '10.20.30.41',
+      attackerIp: attacker(11),
+      hostname: 'HZ-PC-0147',
+      user: 'taro.yamada',
+    };
     await send(AUTO_CUSTOMER.id, suricataAlert(a));
 
     const bundles = await h.reader.waitFor(bundlesWith(a.attackerIp), 2);
     expect(new Set(bundles.map((b) => b.topic))).toEqual(new Set(['share.jp-isac.v1', 'share.iot-maker.v1']));
     for (const b of bundles) {
-      const bundle = JSON.parse(b.value) as { type: string; objects: Array<{ type: string; pattern?: string }> };
+      const bundle = JSON.parse(b.value) as {
+        type: string;
+        objects: Array<{ type: string; pattern?: string }>;
+      };
       expect(bundle.type).toBe('bundle');
-      expect(bundle.objects.some((o) => o.type === 'indicator' && o.pattern?.includes(a.attackerIp))).toBe(true);
+      expect(bundle.objects.some((o) => o.type === 'indicator' && o.pattern?.includes(a.attackerIp))).toBe(
+        true,
+      );
       for (const secret of [a.hostname, a.user, a.internalIp, 'HOSHIZORA', AUTO_CUSTOMER.id]) {
         expect(b.value.toLowerCase()).not.toContain(secret.toLowerCase());
       }
@@ -52,8 +63,14 @@ describe('walking skeleton: SIEM topic → four services → subscriber topics',
     }
   });
 
-  it('holds a review-only customer\'s alert in PostgreSQL until a reviewer approves it over HTTP', async () => {
-    const a = { flowId: ++flow, internalIp: '10.9.8.7', attackerIp: attacker(22), hostname: 'KW-FIN-07', user: 'hanako.sato' };
+  it("holds a review-only customer's alert in PostgreSQL until a reviewer approves it over HTTP", async () => {
+    const a = {
+      flowId: ++flow,
+      internalIp: '10.9.8.7',
+      attackerIp: attacker(22),
+      hostname: 'KW-FIN-07',
+      user: 'hanako.sato',
+    };
     await send(REVIEW_CUSTOMER.id, suricataAlert(a));
 
     const review = h.stages.get('review');
@@ -64,31 +81,49 @@ describe('walking skeleton: SIEM topic → four services → subscriber topics',
     const unauthorised = await fetch(`${review!.url}/review/items/${caseId}/approve`, { method: 'POST' });
     expect(unauthorised.status).toBe(401);
 
-    const approved = await fetch(`${review!.url}/review/items/${caseId}/approve`, { method: 'POST', headers: auth });
+    const approved = await fetch(`${review!.url}/review/items/${caseId}/approve`, {
+      method: 'POST',
+      headers: auth,
+    });
     expect(approved.status).toBe(200);
-    const again = await fetch(`${review!.url}/review/items/${caseId}/approve`, { method: 'POST', headers: auth });
+    const again = await fetch(`${review!.url}/review/items/${caseId}/approve`, {
+      method: 'POST',
+      headers: auth,
+    });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { code: string }).code).toBe('REVIEW.ALREADY_DECIDED');
 
     const bundles = await h.reader.waitFor(bundlesWith(a.attackerIp), 2);
     for (const b of bundles) expect(b.value).not.toContain(a.hostname);
-    const [row] = (await h.db.query(`SELECT state FROM review_items WHERE case_id = $1`, [caseId])) as Array<{ state: string }>;
+    const [row] = (await h.db.query(`SELECT state FROM review_items WHERE case_id = $1`, [caseId])) as Array<{
+      state: string;
+    }>;
     expect(row?.state).toBe('approved');
   });
 
   it('rejects garbage with a reason code and its origin, and the next good record still flows', async () => {
-    const good = { flowId: ++flow, internalIp: '10.1.1.1', attackerIp: attacker(33), hostname: 'HZ-SRV-01', user: 'admin.k' };
+    const good = {
+      flowId: ++flow,
+      internalIp: '10.1.1.1',
+      attackerIp: attacker(33),
+      hostname: 'HZ-SRV-01',
+      user: 'admin.k',
+    };
     await send(AUTO_CUSTOMER.id, Buffer.from('{"event_type":"alert","src_ip":'));
     await send(AUTO_CUSTOMER.id, suricataAlert(good));
 
     const [rejected] = await h.reader.waitFor(
-      (m) => m.topic === Topics.AlertsRejected && (JSON.parse(m.value) as AlertRejectedEvent).data.reason === 'MALFORMED_JSON',
+      (m) =>
+        m.topic === Topics.AlertsRejected &&
+        (JSON.parse(m.value) as AlertRejectedEvent).data.reason === 'MALFORMED_JSON',
     );
     const event = JSON.parse(rejected!.value) as AlertRejectedEvent;
     expect(event.data.stage).toBe('ingestion');
     expect(event.data.origin.topic).toBe(Topics.AlertsRaw);
     expect(Number(event.data.origin.offset)).toBeGreaterThanOrEqual(0);
-    expect(Buffer.from(event.data.original.base64 ?? '', 'base64').toString()).toBe('{"event_type":"alert","src_ip":');
+    expect(Buffer.from(event.data.original.base64 ?? '', 'base64').toString()).toBe(
+      '{"event_type":"alert","src_ip":',
+    );
 
     await h.reader.waitFor(bundlesWith(good.attackerIp), 2);
   });
@@ -98,7 +133,16 @@ describe('walking skeleton: SIEM topic → four services → subscriber topics',
     const ips = Array.from({ length: n }, (_, i) => `198.51.100.${i + 10}`);
     const deid = h.stages.get('deidentify')!;
     for (const [i, ip] of ips.entries()) {
-      await send(AUTO_CUSTOMER.id, suricataAlert({ flowId: ++flow, internalIp: '10.2.0.9', attackerIp: ip, hostname: `HZ-WS-${i}`, user: `u${i}` }));
+      await send(
+        AUTO_CUSTOMER.id,
+        suricataAlert({
+          flowId: ++flow,
+          internalIp: '10.2.0.9',
+          attackerIp: ip,
+          hostname: `HZ-WS-${i}`,
+          user: `u${i}`,
+        }),
+      );
       if (i === 9) {
         // Some work has flowed; crash the de-identification stage with no chance to commit.
         await h.reader.waitFor(bundlesWith(ips[0]!), 1);
@@ -107,7 +151,8 @@ describe('walking skeleton: SIEM topic → four services → subscriber topics',
     }
     deid.start();
     await deid.waitReady();
-    for (const ip of ips) await h.reader.waitFor((m) => m.topic === 'share.jp-isac.v1' && m.value.includes(`'${ip}'`), 1, 60_000);
+    for (const ip of ips)
+      await h.reader.waitFor((m) => m.topic === 'share.jp-isac.v1' && m.value.includes(`'${ip}'`), 1, 60_000);
     const delivered = (await h.db.query(
       `SELECT count(DISTINCT event_id)::int AS n FROM deliveries WHERE subscriber_id = 'jp-isac'`,
     )) as Array<{ n: number }>;

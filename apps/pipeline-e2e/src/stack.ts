@@ -39,7 +39,11 @@ export async function startPipeline(): Promise<PipelineHarness> {
   const kafka = testKafka(bootstrap);
   const producer = await connectedProducer(kafka);
   const shareTopics = SUBSCRIBERS.map((s) => shareTopic(s.id));
-  const reader = await new TopicReader(kafka, [...shareTopics, Topics.AlertsRejected, Topics.EventsReleased]).start();
+  const reader = await new TopicReader(kafka, [
+    ...shareTopics,
+    Topics.AlertsRejected,
+    Topics.EventsReleased,
+  ]).start();
   const stages = await startStages(env);
   return {
     env,

@@ -7,7 +7,10 @@ import { ReviewModule } from './review.module';
 
 async function main() {
   const config = loadConfig('review', ReviewConfig);
-  const telemetry = startTelemetry({ serviceName: 'kyoyu-review', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const telemetry = startTelemetry({
+    serviceName: 'kyoyu-review',
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const logger = createLogger('review', config.LOG_LEVEL);
   await runService({
     module: ReviewModule.register(config, logger),

@@ -79,7 +79,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
             headers: r.headers,
           })),
         );
-        await em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+        await em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+          rows.map((r) => r.id),
+        ]);
         return rows.length;
       });
       if (published < batchSize) return;

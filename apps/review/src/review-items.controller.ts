@@ -14,7 +14,13 @@ import { ApiTokenGuard } from './api-token.guard';
 import { OutboxRelay } from './outbox.relay';
 import { ReviewRepository, type DecisionResult } from './review.repository';
 
-const STATES: readonly ReviewState[] = ['held', 'awaiting-second-approval', 'approved', 'rejected', 'expired'];
+const STATES: readonly ReviewState[] = [
+  'held',
+  'awaiting-second-approval',
+  'approved',
+  'rejected',
+  'expired',
+];
 
 /** The reviewer API. The original record is not part of these views (cleared reviewers only, issue 5). */
 @Controller('review/items')
@@ -28,9 +34,15 @@ export class ReviewItemsController {
   @Get()
   async list(@Query('state') state = 'held', @Query('limit') limit = '100') {
     if (!STATES.includes(state as ReviewState)) {
-      throw new NotFoundException({ code: 'REVIEW.UNKNOWN_STATE', message: `state must be one of ${STATES.join(', ')}` });
+      throw new NotFoundException({
+        code: 'REVIEW.UNKNOWN_STATE',
+        message: `state must be one of ${STATES.join(', ')}`,
+      });
     }
-    const items = await this.repo.list(state as ReviewState, Math.min(Math.max(Number(limit) || 100, 1), 500));
+    const items = await this.repo.list(
+      state as ReviewState,
+      Math.min(Math.max(Number(limit) || 100, 1), 500),
+    );
     return { items: items.map(view) };
   }
 
@@ -59,7 +71,8 @@ export class ReviewItemsController {
 
 function decided(result: DecisionResult): void {
   if (result.ok) return;
-  if (result.code === 'REVIEW.NOT_FOUND') throw new NotFoundException({ code: result.code, message: 'no such item' });
+  if (result.code === 'REVIEW.NOT_FOUND')
+    throw new NotFoundException({ code: result.code, message: 'no such item' });
   throw new ConflictException({ code: result.code, message: 'the item has already been decided' });
 }
 

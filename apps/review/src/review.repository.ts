@@ -1,22 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  Headers,
-  Topics,
-  deterministicId,
-  encodeEvent,
-  type ReviewRequest,
-} from '@kyoyu/contracts';
+import { Headers, Topics, deterministicId, encodeEvent, type ReviewRequest } from '@kyoyu/contracts';
 import { ReviewItemEntity, type ReviewState } from '@kyoyu/persistence';
 
-export type DecisionResult = { ok: true } | { ok: false; code: 'REVIEW.NOT_FOUND' | 'REVIEW.ALREADY_DECIDED' };
+export type DecisionResult =
+  { ok: true } | { ok: false; code: 'REVIEW.NOT_FOUND' | 'REVIEW.ALREADY_DECIDED' };
 
 @Injectable()
 export class ReviewRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Stores a held item; a repeated request for the same case is a no-op. Returns whether it was new. */
-  async hold(req: ReviewRequest, correlationId: string, deadlineHours: number, now = new Date()): Promise<boolean> {
+  async hold(
+    req: ReviewRequest,
+    correlationId: string,
+    deadlineHours: number,
+    now = new Date(),
+  ): Promise<boolean> {
     const rows = (await this.dataSource.query(
       `INSERT INTO review_items (case_id, alert_id, source_org, state, draft, reasons, risk, transformations,
          original, tlp, deadline, created_at, version, correlation_id)
@@ -81,7 +81,10 @@ export class ReviewRepository {
           Topics.EventsReleased,
           event.eventId,
           value.toString('utf8'),
-          JSON.stringify({ [Headers.EventType]: 'EventReleased', [Headers.CorrelationId]: row.correlation_id }),
+          JSON.stringify({
+            [Headers.EventType]: 'EventReleased',
+            [Headers.CorrelationId]: row.correlation_id,
+          }),
           now,
         ],
       );

@@ -7,7 +7,13 @@ export {
   type KAnonymityView,
   type PseudonymKey,
 } from './lib/deidentify';
-export { buildVictimDictionary, egressGuard, type GuardHit, type GuardResult, type VictimDictionary } from './lib/egress-guard';
+export {
+  buildVictimDictionary,
+  egressGuard,
+  type GuardHit,
+  type GuardResult,
+  type VictimDictionary,
+} from './lib/egress-guard';
 export { compileCustomer, compiledFor, type CompiledCustomer } from './lib/compile';
 export { AhoCorasick, type AcMatch } from './lib/aho-corasick';
 export { isLookalike } from './lib/lookalike';

@@ -81,20 +81,98 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'Suspicious PowerShell Encoded Command', techniques: ['T1059.001'], tactics: ['execution'], sid: 2027999, category: 'A Network Trojan was detected', kind: 'process' },
-  { name: 'LSASS Memory Access via Comsvcs MiniDump', techniques: ['T1003.001'], tactics: ['credential-access'], sid: 2029870, category: 'Attempted Administrator Privilege Gain', kind: 'process' },
-  { name: 'ET MALWARE Cobalt Strike Beacon Activity', techniques: ['T1071.001'], tactics: ['command-and-control'], sid: 2032749, category: 'A Network Trojan was detected', kind: 'c2' },
-  { name: 'ET EXPLOIT Apache Log4j RCE Attempt (CVE-2021-44228)', techniques: ['T1190'], tactics: ['initial-access'], sid: 2034647, category: 'Attempted Administrator Privilege Gain', kind: 'exploit', cve: 'CVE-2021-44228' },
-  { name: 'Multiple Failed Logons - Password Guessing', techniques: ['T1110', 'T1110.001'], tactics: ['credential-access'], sid: 2001219, category: 'Attempted Information Leak', kind: 'brute' },
-  { name: 'Malicious Office Attachment Opened', techniques: ['T1566.001', 'T1204.002'], tactics: ['initial-access', 'execution'], sid: 2030145, category: 'A Network Trojan was detected', kind: 'phish' },
-  { name: 'Lateral Movement via Admin Share (PsExec)', techniques: ['T1021.002', 'T1570'], tactics: ['lateral-movement'], sid: 2025719, category: 'Misc Attack', kind: 'process' },
-  { name: 'Ransomware File Encryption Behaviour', techniques: ['T1486', 'T1490'], tactics: ['impact'], sid: 2033217, category: 'A Network Trojan was detected', kind: 'ransom' },
+  {
+    name: 'Suspicious PowerShell Encoded Command',
+    techniques: ['T1059.001'],
+    tactics: ['execution'],
+    sid: 2027999,
+    category: 'A Network Trojan was detected',
+    kind: 'process',
+  },
+  {
+    name: 'LSASS Memory Access via Comsvcs MiniDump',
+    techniques: ['T1003.001'],
+    tactics: ['credential-access'],
+    sid: 2029870,
+    category: 'Attempted Administrator Privilege Gain',
+    kind: 'process',
+  },
+  {
+    name: 'ET MALWARE Cobalt Strike Beacon Activity',
+    techniques: ['T1071.001'],
+    tactics: ['command-and-control'],
+    sid: 2032749,
+    category: 'A Network Trojan was detected',
+    kind: 'c2',
+  },
+  {
+    name: 'ET EXPLOIT Apache Log4j RCE Attempt (CVE-2021-44228)',
+    techniques: ['T1190'],
+    tactics: ['initial-access'],
+    sid: 2034647,
+    category: 'Attempted Administrator Privilege Gain',
+    kind: 'exploit',
+    cve: 'CVE-2021-44228',
+  },
+  {
+    name: 'Multiple Failed Logons - Password Guessing',
+    techniques: ['T1110', 'T1110.001'],
+    tactics: ['credential-access'],
+    sid: 2001219,
+    category: 'Attempted Information Leak',
+    kind: 'brute',
+  },
+  {
+    name: 'Malicious Office Attachment Opened',
+    techniques: ['T1566.001', 'T1204.002'],
+    tactics: ['initial-access', 'execution'],
+    sid: 2030145,
+    category: 'A Network Trojan was detected',
+    kind: 'phish',
+  },
+  {
+    name: 'Lateral Movement via Admin Share (PsExec)',
+    techniques: ['T1021.002', 'T1570'],
+    tactics: ['lateral-movement'],
+    sid: 2025719,
+    category: 'Misc Attack',
+    kind: 'process',
+  },
+  {
+    name: 'Ransomware File Encryption Behaviour',
+    techniques: ['T1486', 'T1490'],
+    tactics: ['impact'],
+    sid: 2033217,
+    category: 'A Network Trojan was detected',
+    kind: 'ransom',
+  },
 ];
 
-const ATTACKER_IPS = ['198.51.100.7', '198.51.100.201', '203.0.113.45', '203.0.113.199', '185.220.101.34', '45.133.1.92', '91.92.109.14'];
-const C2_DOMAINS = ['cdn-update-check.top', 'login-microsoftonline.support', 'static.telemetry-sync.xyz', 'api.winupdt.cc'];
-const JA3 = ['72a589da586844d7f0818ce684948eea', 'a0e9f5d64349fb13191bc781f81f42e1', '6734f37431670b3ab4292b8f60f29984'];
-const UAS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64; Trident/7.0; rv:11.0) like Gecko', 'curl/7.81.0', 'python-requests/2.31.0'];
+const ATTACKER_IPS = [
+  '198.51.100.7',
+  '198.51.100.201',
+  '203.0.113.45',
+  '203.0.113.199',
+  '185.220.101.34',
+  '45.133.1.92',
+  '91.92.109.14',
+];
+const C2_DOMAINS = [
+  'cdn-update-check.top',
+  'login-microsoftonline.support',
+  'static.telemetry-sync.xyz',
+  'api.winupdt.cc',
+];
+const JA3 = [
+  '72a589da586844d7f0818ce684948eea',
+  'a0e9f5d64349fb13191bc781f81f42e1',
+  '6734f37431670b3ab4292b8f60f29984',
+];
+const UAS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; Trident/7.0; rv:11.0) like Gecko',
+  'curl/7.81.0',
+  'python-requests/2.31.0',
+];
 const MALWARE = ['invoice_2024_03.docm', 'beacon_x64.exe', 'svchosts.exe', 'update.ps1', 'lockbit3.exe'];
 
 const hex = (r: () => number, n: number): string => {
@@ -144,7 +222,12 @@ export function* simulateAlerts(opts: {
     const attackerIndicators = [ctx.atk];
     if (sc.kind === 'c2' || sc.kind === 'phish') attackerIndicators.push(ctx.c2);
     if (sc.cve) attackerIndicators.push(sc.cve);
-    yield { format, sourceOrg: c.id, value, truth: { victimIdentifiers, attackerIndicators, techniques: [...sc.techniques] } };
+    yield {
+      format,
+      sourceOrg: c.id,
+      value,
+      truth: { victimIdentifiers, attackerIndicators, techniques: [...sc.techniques] },
+    };
   }
 }
 
@@ -190,7 +273,9 @@ const cmdLine = (x: Ctx): string => {
 const RENDER: Record<AlertFormat, (x: Ctx) => string> = {
   suricata: (x) => {
     const outbound = x.sc.kind !== 'exploit' && x.sc.kind !== 'brute';
-    const [src, sport, dst, dport] = outbound ? [x.ip, x.port, x.atk, 443] : [x.atk, x.port, x.ip, x.sc.kind === 'brute' ? 22 : 80];
+    const [src, sport, dst, dport] = outbound
+      ? [x.ip, x.port, x.atk, 443]
+      : [x.atk, x.port, x.ip, x.sc.kind === 'brute' ? 22 : 80];
     const doc: Record<string, unknown> = {
       timestamp: x.ts.replace('Z', '+0000'),
       flow_id: 1_000_000_000_000 + x.n * 7919,
@@ -218,7 +303,13 @@ const RENDER: Record<AlertFormat, (x: Ctx) => string> = {
         },
       },
       app_proto: outbound ? 'tls' : 'http',
-      flow: { pkts_toserver: 9, pkts_toclient: 7, bytes_toserver: 1337, bytes_toclient: 4242, start: x.ts.replace('Z', '+0000') },
+      flow: {
+        pkts_toserver: 9,
+        pkts_toclient: 7,
+        bytes_toserver: 1337,
+        bytes_toclient: 4242,
+        start: x.ts.replace('Z', '+0000'),
+      },
     };
     if (outbound) doc['tls'] = { sni: x.c2, version: 'TLS 1.2', ja3: { hash: x.ja3 }, subject: `CN=${x.c2}` };
     else
@@ -238,7 +329,10 @@ const RENDER: Record<AlertFormat, (x: Ctx) => string> = {
         level: 10 + Math.floor(x.r() * 5),
         description: x.sc.name,
         id: String(92000 + (x.sc.sid % 1000)),
-        mitre: { id: x.sc.techniques, tactic: x.sc.tactics.map((t) => t.replace(/-/g, ' ').replace(/\b\w/g, (m) => m.toUpperCase())) },
+        mitre: {
+          id: x.sc.techniques,
+          tactic: x.sc.tactics.map((t) => t.replace(/-/g, ' ').replace(/\b\w/g, (m) => m.toUpperCase())),
+        },
         firedtimes: 1 + Math.floor(x.r() * 20),
         groups: ['windows', 'sysmon', 'attack'],
         ...(x.sc.cve ? { info: x.sc.cve } : {}),
@@ -267,7 +361,14 @@ const RENDER: Record<AlertFormat, (x: Ctx) => string> = {
     JSON.stringify({
       '@timestamp': x.ts,
       ecs: { version: '8.11.0' },
-      event: { kind: 'signal', category: ['process'], type: ['start'], module: 'endpoint', id: `evt-${x.n}-${x.rid}`, risk_score: 47 + (x.rid % 50) },
+      event: {
+        kind: 'signal',
+        category: ['process'],
+        type: ['start'],
+        module: 'endpoint',
+        id: `evt-${x.n}-${x.rid}`,
+        risk_score: 47 + (x.rid % 50),
+      },
       'kibana.alert.uuid': `${x.sha256.slice(0, 8)}-${x.sha256.slice(8, 12)}-4${x.sha256.slice(13, 16)}-a${x.sha256.slice(17, 20)}-${x.sha256.slice(20, 32)}`,
       'kibana.alert.rule.name': x.sc.name,
       'kibana.alert.rule.description': `Identifies ${x.sc.name.toLowerCase()} on a Windows endpoint.`,
@@ -279,12 +380,33 @@ const RENDER: Record<AlertFormat, (x: Ctx) => string> = {
         {
           framework: 'MITRE ATT&CK',
           tactic: { id: '', name: x.sc.tactics[0], reference: '' },
-          technique: x.sc.techniques.map((id) => ({ id, name: id, reference: `https://attack.mitre.org/techniques/${id.replace('.', '/')}/` })),
+          technique: x.sc.techniques.map((id) => ({
+            id,
+            name: id,
+            reference: `https://attack.mitre.org/techniques/${id.replace('.', '/')}/`,
+          })),
         },
       ],
-      'kibana.alert.rule.tags': ['Elastic', 'Host', 'Windows', ...x.sc.techniques.map((t) => `attack.${t.toLowerCase()}`)],
-      host: { name: x.host, hostname: x.host, domain: x.c.netbios, ip: [x.ip], mac: ['00-50-56-8a-12-34'], os: { name: 'Windows', version: '10.0' } },
-      user: { name: x.user, domain: x.c.netbios, id: `${x.c.sidPrefix}-${x.rid}`, email: `${x.user}@${x.c.domain}` },
+      'kibana.alert.rule.tags': [
+        'Elastic',
+        'Host',
+        'Windows',
+        ...x.sc.techniques.map((t) => `attack.${t.toLowerCase()}`),
+      ],
+      host: {
+        name: x.host,
+        hostname: x.host,
+        domain: x.c.netbios,
+        ip: [x.ip],
+        mac: ['00-50-56-8a-12-34'],
+        os: { name: 'Windows', version: '10.0' },
+      },
+      user: {
+        name: x.user,
+        domain: x.c.netbios,
+        id: `${x.c.sidPrefix}-${x.rid}`,
+        email: `${x.user}@${x.c.domain}`,
+      },
       process: {
         name: x.mal,
         pid: 4000 + x.rid,
@@ -309,16 +431,45 @@ const RENDER: Record<AlertFormat, (x: Ctx) => string> = {
       time: Date.parse(x.ts),
       severity_id: 4,
       severity: 'High',
-      metadata: { version: '1.1.0', uid: `ocsf-${x.n}-${x.md5.slice(0, 10)}`, product: { name: 'Falcon Insight', vendor_name: 'CrowdStrike', version: '7.10' }, tenant_uid: `${x.c.id}-tenant` },
+      metadata: {
+        version: '1.1.0',
+        uid: `ocsf-${x.n}-${x.md5.slice(0, 10)}`,
+        product: { name: 'Falcon Insight', vendor_name: 'CrowdStrike', version: '7.10' },
+        tenant_uid: `${x.c.id}-tenant`,
+      },
       finding_info: {
         uid: `fnd-${x.md5}`,
         title: x.sc.name,
         desc: `${x.sc.name} observed on ${x.host}`,
-        attacks: x.sc.techniques.map((id, i) => ({ technique: { uid: id.split('.')[0], name: id }, ...(id.includes('.') ? { sub_technique: { uid: id } } : {}), tactic: { uid: '', name: x.sc.tactics[i] ?? x.sc.tactics[0] }, version: '14' })),
+        attacks: x.sc.techniques.map((id, i) => ({
+          technique: { uid: id.split('.')[0], name: id },
+          ...(id.includes('.') ? { sub_technique: { uid: id } } : {}),
+          tactic: { uid: '', name: x.sc.tactics[i] ?? x.sc.tactics[0] },
+          version: '14',
+        })),
         analytic: { uid: `cs-${x.sc.sid}`, name: x.sc.name, type_id: 1 },
       },
-      device: { hostname: fqdn(x), ip: x.ip, uid: x.md5, domain: x.c.domain, os: { name: 'Windows 11', type_id: 100 } },
-      actor: { user: { name: x.user, domain: x.c.netbios, uid: `${x.c.sidPrefix}-${x.rid}`, email_addr: `${x.user}@${x.c.domain}` }, process: { name: x.mal, pid: 7000 + x.rid, cmd_line: cmdLine(x), file: { path: userPath(x), name: x.mal, hashes: [{ algorithm_id: 3, value: x.sha256 }] } } },
+      device: {
+        hostname: fqdn(x),
+        ip: x.ip,
+        uid: x.md5,
+        domain: x.c.domain,
+        os: { name: 'Windows 11', type_id: 100 },
+      },
+      actor: {
+        user: {
+          name: x.user,
+          domain: x.c.netbios,
+          uid: `${x.c.sidPrefix}-${x.rid}`,
+          email_addr: `${x.user}@${x.c.domain}`,
+        },
+        process: {
+          name: x.mal,
+          pid: 7000 + x.rid,
+          cmd_line: cmdLine(x),
+          file: { path: userPath(x), name: x.mal, hashes: [{ algorithm_id: 3, value: x.sha256 }] },
+        },
+      },
       src_endpoint: { ip: x.ip, port: x.port, hostname: fqdn(x) },
       dst_endpoint: { ip: x.atk, port: 443, hostname: x.c2 },
       connection_info: { direction_id: 2 },
@@ -355,8 +506,15 @@ const RENDER: Record<AlertFormat, (x: Ctx) => string> = {
     if (x.sc.cve) ext.push(`cs4Label=CVE cs4=${x.sc.cve}`);
     const sev = ['High', 'Very-High', '8', '9'][x.n % 4];
     const d = new Date(Date.parse(x.ts));
-    const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
-    const sys = x.n % 3 === 0 ? '' : x.n % 3 === 1 ? `<134>${mon} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)} fw01.${x.c.domain} ` : `<134>1 ${x.ts} fw01.${x.c.domain} CEF - - - `;
+    const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][
+      d.getUTCMonth()
+    ];
+    const sys =
+      x.n % 3 === 0
+        ? ''
+        : x.n % 3 === 1
+          ? `<134>${mon} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)} fw01.${x.c.domain} `
+          : `<134>1 ${x.ts} fw01.${x.c.domain} CEF - - - `;
     return `${sys}CEF:0|Trend Micro|Deep Security Agent|20.0.1|${x.sc.sid}|${hdr(x.sc.name)} (policy ${x.c.netbios}|prod)|${sev}|${ext.join(' ')}`;
   },
 };

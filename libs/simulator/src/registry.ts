@@ -58,7 +58,28 @@ export interface DemoSubscriber {
 
 /** Subscribers of the demo: a national CSIRT, a sector ISAC and an IoT maker's PSIRT. */
 export const DEMO_SUBSCRIBERS: DemoSubscriber[] = [
-  { id: 'national-csirt', name: 'National CSIRT', sectors: ['manufacturing', 'transport', 'healthcare'], tlpClearance: 'amber', filters: {}, active: true },
-  { id: 'transport-isac', name: 'Transport ISAC', sectors: ['transport'], tlpClearance: 'amber', filters: {}, active: true },
-  { id: 'iot-maker-psirt', name: 'IoT maker PSIRT', sectors: ['manufacturing'], tlpClearance: 'green', filters: {}, active: true },
+  {
+    id: 'national-csirt',
+    name: 'National CSIRT',
+    sectors: ['manufacturing', 'transport', 'healthcare'],
+    tlpClearance: 'amber',
+    filters: {},
+    active: true,
+  },
+  {
+    id: 'transport-isac',
+    name: 'Transport ISAC',
+    sectors: ['transport'],
+    tlpClearance: 'amber',
+    filters: {},
+    active: true,
+  },
+  {
+    id: 'iot-maker-psirt',
+    name: 'IoT maker PSIRT',
+    sectors: ['manufacturing'],
+    tlpClearance: 'green',
+    filters: {},
+    active: true,
+  },
 ];

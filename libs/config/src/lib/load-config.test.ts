@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { BaseConfig, ConfigError, loadConfig, refineSasl } from '../index';
 
 const schema = BaseConfig.superRefine(refineSasl);
-const valid = { KAFKA_BROKERS: '127.0.0.1:19092, 127.0.0.1:19093', DATABASE_URL: 'postgres://u:p@localhost:5432/kyoyu' };
+const valid = {
+  KAFKA_BROKERS: '127.0.0.1:19092, 127.0.0.1:19093',
+  DATABASE_URL: 'postgres://u:p@localhost:5432/kyoyu',
+};
 
 describe('loadConfig', () => {
   it('parses and types a valid environment, applying defaults', () => {

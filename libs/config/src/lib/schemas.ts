@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
 /** Comma-separated list, e.g. `KAFKA_BROKERS=a:9092,b:9092`. */
-export const csv = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+export const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 
 export const bool = z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1');
 

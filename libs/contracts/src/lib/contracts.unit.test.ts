@@ -1,4 +1,11 @@
-import { ContractViolation, Topics, decodeEvent, encodeEvent, shareTopic, type AlertRejectedEvent } from '../index';
+import {
+  ContractViolation,
+  Topics,
+  decodeEvent,
+  encodeEvent,
+  shareTopic,
+  type AlertRejectedEvent,
+} from '../index';
 
 const rejection: AlertRejectedEvent = {
   id: 'r1',
@@ -23,7 +30,10 @@ describe('event contracts', () => {
   });
 
   it('refuses to encode an event that breaks its contract, naming paths but not values', () => {
-    const bad = { ...rejection, data: { ...rejection.data, reason: 'SECRET-host-name' } } as unknown as AlertRejectedEvent;
+    const bad = {
+      ...rejection,
+      data: { ...rejection.data, reason: 'SECRET-host-name' },
+    } as unknown as AlertRejectedEvent;
     expect(() => encodeEvent(Topics.AlertsRejected, bad)).toThrow(ContractViolation);
     expect(() => encodeEvent(Topics.AlertsRejected, bad)).toThrow(/data\.reason/);
     expect(() => encodeEvent(Topics.AlertsRejected, bad)).not.toThrow(/SECRET/);
@@ -31,12 +41,15 @@ describe('event contracts', () => {
 
   it('rejects non-JSON and wrong-topic payloads on decode', () => {
     expect(() => decodeEvent(Topics.AlertsRejected, Buffer.from('{"id":'))).toThrow(/not JSON/);
-    expect(() => decodeEvent(Topics.EventsReleased, encodeEvent(Topics.AlertsRejected, rejection))).toThrow(ContractViolation);
+    expect(() => decodeEvent(Topics.EventsReleased, encodeEvent(Topics.AlertsRejected, rejection))).toThrow(
+      ContractViolation,
+    );
     expect(() => decodeEvent(Topics.AlertsRejected, null)).toThrow(/empty value/);
   });
 
   it('names subscriber topics share.<id>.v1 and refuses ids that could escape the prefix', () => {
     expect(shareTopic('jp-isac')).toBe('share.jp-isac.v1');
-    for (const bad of ['', 'A', 'x.y', '../x', 'a b', '-x']) expect(() => shareTopic(bad)).toThrow(/invalid subscriber id/);
+    for (const bad of ['', 'A', 'x.y', '../x', 'a b', '-x'])
+      expect(() => shareTopic(bad)).toThrow(/invalid subscriber id/);
   });
 });

@@ -6,7 +6,9 @@ import { Audience, Tlp } from './sharing';
  * agreement (NDA terms under METI's model clauses) that says what may be shared and with whom.
  * Imported from JSON by operators (`kyoyu customers import`), stored in PostgreSQL.
  */
-export const CustomerId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes');
+export const CustomerId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes');
 
 export const AdDomain = z.object({
   /** DNS name, e.g. `corp.example.co.jp`. */
@@ -38,7 +40,11 @@ export const CustomerRegistryEntry = z.object({
   /** Additional identifiers: brand names, product names, well-known host names. */
   keywords: z.array(z.string()).default([]),
   sector: z.string(),
-  region: z.object({ country: z.string().length(2), prefecture: z.string().optional(), city: z.string().optional() }),
+  region: z.object({
+    country: z.string().length(2),
+    prefecture: z.string().optional(),
+    city: z.string().optional(),
+  }),
   size: z.enum(['small', 'medium', 'large', 'enterprise']).optional(),
   /** Kafka principals whose records are attributed to this customer (production). */
   kafkaPrincipals: z.array(z.string()).default([]),

@@ -79,7 +79,8 @@ export class AhoCorasick<T> {
       this.outAt[id] = node.out.length > 0 ? id : node.dictLink;
       for (let c = 0; c < 128; c++) {
         const direct = node.next.get(c);
-        this.ascii[id * 128 + c] = direct !== undefined ? direct : id === 0 ? 0 : (this.ascii[node.fail * 128 + c] as number);
+        this.ascii[id * 128 + c] =
+          direct !== undefined ? direct : id === 0 ? 0 : (this.ascii[node.fail * 128 + c] as number);
       }
     }
     this.built = true;

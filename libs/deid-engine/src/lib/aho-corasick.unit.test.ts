@@ -8,11 +8,19 @@ const given = (...patterns: string[]): AhoCorasick<string> => {
 
 describe('Aho–Corasick', () => {
   test('finds overlapping and nested patterns in one pass', () => {
-    const hits = given('he', 'she', 'his', 'hers').search('ushers').map((m) => [m.payload, m.start, m.end]);
-    expect(hits).toEqual([['she', 1, 4], ['he', 2, 4], ['hers', 2, 6]]);
+    const hits = given('he', 'she', 'his', 'hers')
+      .search('ushers')
+      .map((m) => [m.payload, m.start, m.end]);
+    expect(hits).toEqual([
+      ['she', 1, 4],
+      ['he', 2, 4],
+      ['hers', 2, 6],
+    ]);
   });
   test('non-ASCII patterns (kana, kanji) next to ASCII', () => {
-    const hits = given('エグザンプル', 'example').search('株式会社エグザンプル / example').map((m) => m.payload);
+    const hits = given('エグザンプル', 'example')
+      .search('株式会社エグザンプル / example')
+      .map((m) => m.payload);
     expect(hits).toEqual(['エグザンプル', 'example']);
   });
   test('no patterns, no matches', () => {

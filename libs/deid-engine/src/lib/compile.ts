@@ -46,10 +46,42 @@ export interface CompiledCustomer {
 
 /** Values too generic to search for in free text (still pseudonymised in their own structured field). */
 const GENERIC = new Set([
-  'admin', 'administrator', 'administrators', 'root', 'user', 'users', 'guest', 'system', 'test', 'local service',
-  'network service', 'localsystem', 'default', 'public', 'www', 'mail', 'localhost', 'unknown', 'n/a', 'none',
-  'null', '-', 'svc', 'service', 'nt authority', 'workgroup', 'local', 'host', 'server', 'desktop', 'ubuntu',
-  'debian', 'centos', 'windows', 'linux', 'vagrant',
+  'admin',
+  'administrator',
+  'administrators',
+  'root',
+  'user',
+  'users',
+  'guest',
+  'system',
+  'test',
+  'local service',
+  'network service',
+  'localsystem',
+  'default',
+  'public',
+  'www',
+  'mail',
+  'localhost',
+  'unknown',
+  'n/a',
+  'none',
+  'null',
+  '-',
+  'svc',
+  'service',
+  'nt authority',
+  'workgroup',
+  'local',
+  'host',
+  'server',
+  'desktop',
+  'ubuntu',
+  'debian',
+  'centos',
+  'windows',
+  'linux',
+  'vagrant',
 ]);
 
 export function isGenericIdentifier(v: string): boolean {
@@ -65,8 +97,12 @@ function entry(kind: DictKind, value: string, registry: boolean): [string, DictE
 export function registryPatterns(c: Customer): Array<[string, DictEntry]> {
   const out: Array<[string, DictEntry]> = [];
   for (const n of c.names) for (const v of nameVariants(n)) out.push(entry('org', v, true));
-  for (const k of c.keywords) for (const v of nameVariants(k)) if (v.length >= 3 || /[\u0080-\uffff]/.test(v)) out.push(entry('keyword', v, true));
-  const domains = [...c.domains, ...c.emailDomains, ...c.adDomains.map((a) => a.dnsName ?? '')].filter(Boolean);
+  for (const k of c.keywords)
+    for (const v of nameVariants(k))
+      if (v.length >= 3 || /[\u0080-\uffff]/.test(v)) out.push(entry('keyword', v, true));
+  const domains = [...c.domains, ...c.emailDomains, ...c.adDomains.map((a) => a.dnsName ?? '')].filter(
+    Boolean,
+  );
   for (const d of domains) for (const f of domainForms(d)) out.push(entry('domain', f, true));
   for (const a of c.adDomains) {
     if (a.netbiosName && a.netbiosName.length >= 2) out.push(entry('netbios', canon(a.netbiosName), true));
@@ -84,7 +120,9 @@ export function compileCustomer(c: Customer): CompiledCustomer {
   ac.build();
   const registrables = new Set<string>();
   const labels = new Set<string>();
-  const domains = [...c.domains, ...c.emailDomains, ...c.adDomains.map((a) => a.dnsName ?? '')].filter(Boolean);
+  const domains = [...c.domains, ...c.emailDomains, ...c.adDomains.map((a) => a.dnsName ?? '')].filter(
+    Boolean,
+  );
   for (const d of domains) {
     for (const f of domainForms(d)) {
       const r = registrable(f);
@@ -135,7 +173,16 @@ export interface LearnedIdentifiers {
 
 /** Host, user, domain and e-mail values from the alert's structured entities: searched in all its free text. */
 export function learnFromAlert(alert: Alert): LearnedIdentifiers {
-  const l: LearnedIdentifiers = { hosts: [], hostIds: [], users: [], emails: [], domains: [], macs: [], sids: [], ips: [] };
+  const l: LearnedIdentifiers = {
+    hosts: [],
+    hostIds: [],
+    users: [],
+    emails: [],
+    domains: [],
+    macs: [],
+    sids: [],
+    ips: [],
+  };
   const addUser = (u?: string): void => {
     if (!u) return;
     const m = /^([^\\/@]+)[\\/](.+)$/.exec(u);
@@ -196,7 +243,10 @@ export function learnedPatterns(l: LearnedIdentifiers): Array<[string, DictEntry
 }
 
 /** The automaton for an alert's learned identifiers, reused across alerts with the same set. */
-export function learnedAutomaton(c: CompiledCustomer, patterns: Array<[string, DictEntry]>): AhoCorasick<DictEntry> | null {
+export function learnedAutomaton(
+  c: CompiledCustomer,
+  patterns: Array<[string, DictEntry]>,
+): AhoCorasick<DictEntry> | null {
   if (patterns.length === 0) return null;
   const key = patterns.map(([p, e]) => `${e.kind}\u0000${p}`).join('\u0001');
   let ac = c.learnedMemo.get(key);

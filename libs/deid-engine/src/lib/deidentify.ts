@@ -8,7 +8,13 @@ import {
   type SharedIndicator,
   type Transformation,
 } from '@kyoyu/contracts';
-import { type CompiledCustomer, compiledFor, learnedAutomaton, learnFromAlert, learnedPatterns } from './compile';
+import {
+  type CompiledCustomer,
+  compiledFor,
+  learnedAutomaton,
+  learnFromAlert,
+  learnedPatterns,
+} from './compile';
 import { buildVictimDictionary, egressGuard, type VictimDictionary } from './egress-guard';
 import { sideOfIp } from './ip';
 import { isLookalike } from './lookalike';
@@ -33,7 +39,11 @@ export interface EngineOptions {
   reviewDeadlineHours?: number;
 }
 
-export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { timeGranularity: 'hour', kAnonymity: 3, riskThreshold: 50 };
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  timeGranularity: 'hour',
+  kAnonymity: 3,
+  riskThreshold: 50,
+};
 
 export interface DeidentifyInput {
   alert: Alert;
@@ -63,8 +73,10 @@ const CONTENT_FIELD = /subject|body|ransom|note|mail|message_body|html|content|a
 const MALWARE_FIELD = /malware|threat[._]?name|detection_?name|virus|family|relevantdetectionnames/i;
 const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]{2,}/;
 const CVE_RE = /\bCVE-\d{4}-\d{4,7}\b/gi;
-const DOMAIN_TOKEN = /(?<![\w.@-])(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{2,59})(?![\w-])/giu;
-const FILE_EXT_TLD = /\.(?:exe|dll|sys|ps1|bat|cmd|vbs|js|txt|log|zip|rar|7z|doc|docx|xls|xlsx|pdf|lnk|tmp|dat|bin|sh|py|php|html?|aspx?|jsp|json|xml|ini|cfg|conf|msi|iso|img|jar|local|internal|lan|arpa|localdomain)$/i;
+const DOMAIN_TOKEN =
+  /(?<![\w.@-])(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{2,59})(?![\w-])/giu;
+const FILE_EXT_TLD =
+  /\.(?:exe|dll|sys|ps1|bat|cmd|vbs|js|txt|log|zip|rar|7z|doc|docx|xls|xlsx|pdf|lnk|tmp|dat|bin|sh|py|php|html?|aspx?|jsp|json|xml|ini|cfg|conf|msi|iso|img|jar|local|internal|lan|arpa|localdomain)$/i;
 
 class Recorder {
   readonly transformations: Transformation[] = [];
@@ -126,8 +138,11 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   const pseudo = new Pseudonymizer(key.secret, caseId);
   const learned = learnFromAlert(alert);
   const learnedList = learnedPatterns(learned);
-  const hostIps = learned.ips.filter((ip) => sideOfIp(ip, compiled.customerRanges, compiled.internalRanges) === 'external');
-  for (const ip of hostIps) learnedList.push([ip.toLowerCase(), { kind: 'ip', boundary: true, domainLike: false, registry: false }]);
+  const hostIps = learned.ips.filter(
+    (ip) => sideOfIp(ip, compiled.customerRanges, compiled.internalRanges) === 'external',
+  );
+  for (const ip of hostIps)
+    learnedList.push([ip.toLowerCase(), { kind: 'ip', boundary: true, domainLike: false, registry: false }]);
   const learnedAc = learnedAutomaton(compiled, learnedList);
   const sanitizer = new TextSanitizer(compiled, learnedAc, pseudo);
   const rec = new Recorder();
@@ -150,7 +165,17 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     opaque += r.opaqueBlobs;
     const victim = r.findings.filter((x) => x.victim);
     victimHits += victim.length;
-    if (content && victim.some((x) => x.kind === 'org' || x.kind === 'keyword' || x.kind === 'domain' || x.kind === 'email' || x.kind === 'user')) {
+    if (
+      content &&
+      victim.some(
+        (x) =>
+          x.kind === 'org' ||
+          x.kind === 'keyword' ||
+          x.kind === 'domain' ||
+          x.kind === 'email' ||
+          x.kind === 'user',
+      )
+    ) {
       namedInContent = true;
     }
     return r.text;
@@ -167,7 +192,8 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   // Free text: title, description, texts[] (texts are scanned for holds and extraction, never forwarded).
   const title = scan('title', alert.title, phishingOrExtortion);
   domainsIn(alert.title);
-  const description = alert.description === undefined ? undefined : scan('description', alert.description, phishingOrExtortion);
+  const description =
+    alert.description === undefined ? undefined : scan('description', alert.description, phishingOrExtortion);
   if (description) {
     domainsIn(alert.description ?? '');
     if (CJK.test(description.replace(/<[a-z]+-[^>]*>/g, ''))) unclassified = true;
@@ -192,7 +218,8 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     }
     for (const c of clean.matchAll(CVE_RE)) cves.add(c[0].toUpperCase());
   }
-  for (const s of [alert.title, alert.description ?? '', alert.rule?.name ?? '']) for (const c of s.matchAll(CVE_RE)) cves.add(c[0].toUpperCase());
+  for (const s of [alert.title, alert.description ?? '', alert.rule?.name ?? ''])
+    for (const c of s.matchAll(CVE_RE)) cves.add(c[0].toUpperCase());
 
   // Indicators: only attacker/unknown-side values that survive.
   const indicators: SharedIndicator[] = [];
@@ -211,7 +238,12 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     if (ind.type === 'ipv4' || ind.type === 'ipv6') {
       const side = sideOfIp(value, compiled.customerRanges, compiled.internalRanges);
       if (side === 'internal' || side === 'customer') {
-        rec.add(field, side === 'internal' ? 'ip-internal' : 'ip-customer-range', 'drop', side === 'internal' ? 'R-IP-INTERNAL' : 'R-IP-CUSTOMER-RANGE');
+        rec.add(
+          field,
+          side === 'internal' ? 'ip-internal' : 'ip-customer-range',
+          'drop',
+          side === 'internal' ? 'R-IP-INTERNAL' : 'R-IP-CUSTOMER-RANGE',
+        );
         return;
       }
       if (hostIps.includes(value)) {
@@ -224,7 +256,12 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
         return;
       }
     } else if (role === 'victim' || ind.type === 'mac') {
-      rec.add(field, ind.type === 'mac' ? 'mac' : 'victim-observable', 'drop', ind.type === 'mac' ? 'R-MAC' : 'R-ROLE-VICTIM');
+      rec.add(
+        field,
+        ind.type === 'mac' ? 'mac' : 'victim-observable',
+        'drop',
+        ind.type === 'mac' ? 'R-MAC' : 'R-ROLE-VICTIM',
+      );
       return;
     }
     if (ind.type === 'asn' && role !== 'attacker') {
@@ -259,7 +296,9 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   });
   // File hashes from the alert's process and file entities are attack-technique data.
   for (const e of [...alert.entities.processes, ...alert.entities.files]) {
-    for (const [type, v] of Object.entries(e.hashes ?? {}) as Array<[SharedIndicator['type'], string | undefined]>) {
+    for (const [type, v] of Object.entries(e.hashes ?? {}) as Array<
+      [SharedIndicator['type'], string | undefined]
+    >) {
       if (!v || !/^[0-9a-f]+$/i.test(v)) continue;
       const k = `${type}|${v.toLowerCase()}`;
       if (seenInd.has(k)) continue;
@@ -289,7 +328,8 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   for (const n of alert.entities.network) rec.add(n.field, 'network-flow', 'drop', 'R-ENTITY-FLOW');
   rec.add('sourceOrg', 'customer-id', 'drop', 'R-CUSTOMER-ID');
   if (alert.nativeId) rec.add('nativeId', 'tenant-id', 'drop', 'R-NATIVE-ID');
-  if (alert.product.vendor || alert.product.name) rec.add('product', 'detecting-product', 'drop', 'R-PRODUCT');
+  if (alert.product.vendor || alert.product.name)
+    rec.add('product', 'detecting-product', 'drop', 'R-PRODUCT');
   rec.add('original', 'original-record', 'drop', 'R-ORIGINAL');
   rec.add('id', 'alert-id', 'pseudonymize', 'R-CASE-ID');
 
@@ -303,7 +343,12 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   }
 
   const observedAt = coarsen(alert.observedAt, alert.receivedAt, now, opts.timeGranularity);
-  rec.add('observedAt', 'timestamp', 'generalize', opts.timeGranularity === 'day' ? 'R-TIME-DAY' : 'R-TIME-HOUR');
+  rec.add(
+    'observedAt',
+    'timestamp',
+    'generalize',
+    opts.timeGranularity === 'day' ? 'R-TIME-DAY' : 'R-TIME-HOUR',
+  );
 
   const context: SanitizedEvent['context'] = {};
   const sector = topLevel(customer.sector);
@@ -318,16 +363,24 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     rec.add('context.country', 'region', 'generalize', 'R-K-COUNTRY');
     risk += 5;
   } else rec.add('context.country', 'region', 'drop', 'R-K-COUNTRY-RARE');
-  if (customer.region.prefecture || customer.region.city) rec.add('context.region', 'region', 'drop', 'R-REGION-DETAIL');
+  if (customer.region.prefecture || customer.region.city)
+    rec.add('context.region', 'region', 'drop', 'R-REGION-DETAIL');
 
   const knownTechniques = alert.techniques.filter((t) => t.known).length;
   const confidence = Math.min(
     100,
-    40 + (knownTechniques > 0 ? 20 : 0) + (signature ? 15 : 0) + (indicators.some((i) => i.role === 'attacker') ? 15 : 0) + (alert.severity.score >= 70 ? 10 : 0),
+    40 +
+      (knownTechniques > 0 ? 20 : 0) +
+      (signature ? 15 : 0) +
+      (indicators.some((i) => i.role === 'attacker') ? 15 : 0) +
+      (alert.severity.score >= 70 ? 10 : 0),
   );
 
   const agreement = customer.agreement;
-  const embargoUntil = agreement.embargoHours > 0 ? new Date(now.getTime() + agreement.embargoHours * 3_600_000).toISOString() : undefined;
+  const embargoUntil =
+    agreement.embargoHours > 0
+      ? new Date(now.getTime() + agreement.embargoHours * 3_600_000).toISOString()
+      : undefined;
   const draft: SanitizedEvent = {
     eventId: deterministicId('event', alert.id),
     caseId,
@@ -335,8 +388,14 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     title,
     ...(description !== undefined ? { description } : {}),
     severity: { score: alert.severity.score, label: alert.severity.label },
-    techniques: alert.techniques.map((t) => ({ id: t.id.toUpperCase(), ...(t.name ? { name: t.name } : {}) })),
-    tactics: alert.tactics.map((t) => ({ ...(t.id ? { id: t.id } : {}), ...(t.shortname ? { shortname: t.shortname } : {}) })),
+    techniques: alert.techniques.map((t) => ({
+      id: t.id.toUpperCase(),
+      ...(t.name ? { name: t.name } : {}),
+    })),
+    tactics: alert.tactics.map((t) => ({
+      ...(t.id ? { id: t.id } : {}),
+      ...(t.shortname ? { shortname: t.shortname } : {}),
+    })),
     indicators,
     malware: [...malware].sort(),
     cves: [...cves].sort(),
@@ -361,14 +420,23 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     risk += 40;
   }
   if (unclassified) {
-    reason('UNCLASSIFIED_TEXT', 'free text remains that the engine cannot classify (e.g. names in CJK script)');
+    reason(
+      'UNCLASSIFIED_TEXT',
+      'free text remains that the engine cannot classify (e.g. names in CJK script)',
+    );
     risk += 30;
   }
-  if (!agreement.autoRelease) reason('AGREEMENT_REQUIRES_REVIEW', `agreement v${agreement.version} requires review of every item`);
+  if (!agreement.autoRelease)
+    reason('AGREEMENT_REQUIRES_REVIEW', `agreement v${agreement.version} requires review of every item`);
   if (agreement.defaultTlp === 'red') reason('TLP_RED', 'TLP:RED items are never released automatically');
   risk += Math.min(20, victimHits * 2);
   risk += Math.min(15, opaque * 5);
-  risk += Math.min(15, indicators.filter((i) => i.role === 'unknown' && (i.type === 'ipv4' || i.type === 'ipv6' || i.type === 'domain')).length * 3);
+  risk += Math.min(
+    15,
+    indicators.filter(
+      (i) => i.role === 'unknown' && (i.type === 'ipv4' || i.type === 'ipv6' || i.type === 'domain'),
+    ).length * 3,
+  );
 
   const parsed = SanitizedEvent.safeParse(draft);
   const event = parsed.success ? parsed.data : draft;
@@ -377,11 +445,15 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   const dict: VictimDictionary = buildVictimDictionary(customer, alert);
   const guard = egressGuard(JSON.stringify(event), dict);
   if (!guard.ok) {
-    reason('EGRESS_GUARD', `egress guard found ${guard.hits.map((h) => `${h.kind} in ${h.view} view`).join(', ')}`);
+    reason(
+      'EGRESS_GUARD',
+      `egress guard found ${guard.hits.map((h) => `${h.kind} in ${h.view} view`).join(', ')}`,
+    );
     risk = 100;
   }
   risk = Math.max(0, Math.min(100, Math.round(risk)));
-  if (risk > opts.riskThreshold) reason('RISK_THRESHOLD', `residual risk ${risk} over threshold ${opts.riskThreshold}`);
+  if (risk > opts.riskThreshold)
+    reason('RISK_THRESHOLD', `residual risk ${risk} over threshold ${opts.riskThreshold}`);
   if (reasons.length > 0) rec.add('event', 'decision', 'hold', 'R-HOLD');
   return {
     decision: reasons.length > 0 ? 'hold' : 'release',

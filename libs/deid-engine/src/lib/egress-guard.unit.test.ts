@@ -5,7 +5,12 @@ import * as guardModule from './egress-guard';
 import { AhoCorasick } from './aho-corasick';
 
 const dict = buildVictimDictionary(CUSTOMER, baseAlert());
-const payload = (text: string): string => JSON.stringify({ title: 'ET MALWARE beacon', description: text, indicators: [{ type: 'ipv4', value: '185.220.101.4' }] });
+const payload = (text: string): string =>
+  JSON.stringify({
+    title: 'ET MALWARE beacon',
+    description: text,
+    indicators: [{ type: 'ipv4', value: '185.220.101.4' }],
+  });
 
 describe('egress guard: catches a planted identifier in every decoded view', () => {
   const planted: Array<[string, string]> = [
@@ -46,7 +51,12 @@ describe('egress guard: catches a planted identifier in every decoded view', () 
   });
 
   test('a clean event passes', () => {
-    expect(egressGuard(payload('ET MALWARE FormBook CnC Checkin to 185.220.101.4, T1059.001, CVE-2017-5638'), dict)).toEqual({ ok: true, hits: [] });
+    expect(
+      egressGuard(
+        payload('ET MALWARE FormBook CnC Checkin to 185.220.101.4, T1059.001, CVE-2017-5638'),
+        dict,
+      ),
+    ).toEqual({ ok: true, hits: [] });
   });
 
   test('it is independent code: no Aho–Corasick automaton, no import of the sanitizer', () => {

@@ -39,7 +39,9 @@ export function parseV4(s: string): number | null {
 function octets(a?: string, b?: string, c?: string, d?: string): number | null {
   const p = [a, b, c, d].map((x) => Number(x));
   if (p.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) return null;
-  return (((p[0] as number) << 24) >>> 0) + ((p[1] as number) << 16) + ((p[2] as number) << 8) + (p[3] as number);
+  return (
+    (((p[0] as number) << 24) >>> 0) + ((p[1] as number) << 16) + ((p[2] as number) << 8) + (p[3] as number)
+  );
 }
 
 /** Eight 16-bit groups, or null. Accepts `::`, an embedded IPv4 tail, zero-padded groups, a zone id. */
@@ -179,7 +181,13 @@ export function findVictimIps(text: string, customer: IpRanges, internalExtra: I
     while ((m = DOTTED.exec(text))) {
       const rev = m[5] !== undefined;
       const n = rev ? octets(m[4], m[3], m[2], m[1]) : octets(m[1], m[2], m[3], m[4]);
-      if (n !== null) push(m.index, m.index + m[0].length, sideOfV4(n, customer, internalExtra), rev ? 'reverse-dns' : 'dotted');
+      if (n !== null)
+        push(
+          m.index,
+          m.index + m[0].length,
+          sideOfV4(n, customer, internalExtra),
+          rev ? 'reverse-dns' : 'dotted',
+        );
     }
   }
   if (text.includes('-')) {
@@ -192,12 +200,18 @@ export function findVictimIps(text: string, customer: IpRanges, internalExtra: I
   INTEGER.lastIndex = 0;
   while ((m = INTEGER.exec(text))) {
     const n = Number(m[1]);
-    if (n >= 0x01000000 && n <= 0xffffffff) push(m.index, m.index + m[0].length, sideOfV4(n, customer, internalExtra), 'integer');
+    if (n >= 0x01000000 && n <= 0xffffffff)
+      push(m.index, m.index + m[0].length, sideOfV4(n, customer, internalExtra), 'integer');
   }
   if (text.includes('0x') || text.includes('0X')) {
     HEX.lastIndex = 0;
     while ((m = HEX.exec(text))) {
-      push(m.index, m.index + m[0].length, sideOfV4(parseInt(m[1] as string, 16), customer, internalExtra), 'hex');
+      push(
+        m.index,
+        m.index + m[0].length,
+        sideOfV4(parseInt(m[1] as string, 16), customer, internalExtra),
+        'hex',
+      );
     }
   }
   if (text.includes(':')) {

@@ -5,9 +5,19 @@ const none = compileRanges([]);
 
 describe('IP sides and forms', () => {
   test.each([
-    ['10.0.0.1', 'internal'], ['172.31.255.1', 'internal'], ['192.168.1.1', 'internal'], ['100.64.0.1', 'internal'],
-    ['169.254.1.1', 'internal'], ['127.0.0.1', 'internal'], ['fd00::1', 'internal'], ['fe80::1', 'internal'], ['::1', 'internal'],
-    ['::ffff:10.0.0.1', 'internal'], ['203.0.113.7', 'customer'], ['2001:db8:1234:1::1', 'customer'], ['185.220.101.4', 'external'],
+    ['10.0.0.1', 'internal'],
+    ['172.31.255.1', 'internal'],
+    ['192.168.1.1', 'internal'],
+    ['100.64.0.1', 'internal'],
+    ['169.254.1.1', 'internal'],
+    ['127.0.0.1', 'internal'],
+    ['fd00::1', 'internal'],
+    ['fe80::1', 'internal'],
+    ['::1', 'internal'],
+    ['::ffff:10.0.0.1', 'internal'],
+    ['203.0.113.7', 'customer'],
+    ['2001:db8:1234:1::1', 'customer'],
+    ['185.220.101.4', 'external'],
     ['2001:4860::8888', 'external'],
   ])('%s is %s', (ip, side) => {
     expect(sideOfIp(ip, customer, none)).toBe(side);
@@ -16,8 +26,13 @@ describe('IP sides and forms', () => {
     expect(parseV6('fd12:0000:0000:0000:0000:0000:0000:0001')).toEqual(parseV6('fd12::1'));
   });
   test('finds every textual form, leaves external addresses alone', () => {
-    const text = '10.1.2.3 010.001.002.003 167837955 0x0A010203 ip-10-1-2-3 3.2.1.10.in-addr.arpa ::ffff:10.1.2.3 185.220.101.4';
-    expect(findVictimIps(text, customer, none).map((s) => s.form).sort()).toEqual(
+    const text =
+      '10.1.2.3 010.001.002.003 167837955 0x0A010203 ip-10-1-2-3 3.2.1.10.in-addr.arpa ::ffff:10.1.2.3 185.220.101.4';
+    expect(
+      findVictimIps(text, customer, none)
+        .map((s) => s.form)
+        .sort(),
+    ).toEqual(
       // the mapped address is also seen as dotted inside the IPv6 span; overlaps are resolved when edits are applied
       ['dashed', 'dotted', 'dotted', 'dotted', 'hex', 'integer', 'ipv6', 'reverse-dns'].sort(),
     );

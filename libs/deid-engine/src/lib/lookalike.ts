@@ -4,14 +4,48 @@ import { registrable } from './normalize';
 
 // Confusables folded to one skeleton character (a subset of Unicode TR39 for Latin, Cyrillic, Greek, digits).
 const CONFUSABLE: Record<string, string> = {
-  '0': 'o', '1': 'l', i: 'l', '|': 'l', '3': 'e', '5': 's', '@': 'a', '$': 's',
-  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', і: 'l', ј: 'j', ѕ: 's', ԁ: 'd', ɡ: 'g', һ: 'h', ӏ: 'l',
-  α: 'a', ο: 'o', ρ: 'p', ν: 'v', τ: 't', ι: 'l', κ: 'k', ε: 'e', υ: 'u',
-  ı: 'l', ł: 'l', ø: 'o', ß: 'b',
+  '0': 'o',
+  '1': 'l',
+  i: 'l',
+  '|': 'l',
+  '3': 'e',
+  '5': 's',
+  '@': 'a',
+  $: 's',
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  і: 'l',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  ɡ: 'g',
+  һ: 'h',
+  ӏ: 'l',
+  α: 'a',
+  ο: 'o',
+  ρ: 'p',
+  ν: 'v',
+  τ: 't',
+  ι: 'l',
+  κ: 'k',
+  ε: 'e',
+  υ: 'u',
+  ı: 'l',
+  ł: 'l',
+  ø: 'o',
+  ß: 'b',
 };
 
 export function skeleton(label: string): string {
-  let s = label.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  let s = label
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
   s = s.replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/cl/g, 'd');
   let out = '';
   for (const ch of s) out += CONFUSABLE[ch] ?? ch;
@@ -25,7 +59,11 @@ export function editDistance(a: string, b: string, max: number): number {
     const cur = [i];
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const v = Math.min(
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       cur.push(v);
       if (v < rowMin) rowMin = v;
     }
@@ -50,7 +88,8 @@ function check(d: string, c: CompiledCustomer): boolean {
   const uni = d.includes('xn--') ? domainToUnicode(d) || d : d;
   const r = registrable(uni);
   if (!r) return false;
-  if (c.registrables.has(r.registrable) || c.registrables.has(registrable(d)?.registrable ?? '')) return false;
+  if (c.registrables.has(r.registrable) || c.registrables.has(registrable(d)?.registrable ?? ''))
+    return false;
   const candLabel = r.label;
   const candSkel = skeleton(candLabel);
   const whole = uni.replace(/[^\p{L}\p{N}]/gu, '');

@@ -35,9 +35,31 @@ export function isAsciiWordChar(c: number): boolean {
 
 // Multi-label public suffixes common in our customer base; anything else is treated as a one-label TLD.
 const SECOND_LEVEL = new Set([
-  'co.jp', 'ne.jp', 'or.jp', 'ac.jp', 'go.jp', 'ad.jp', 'ed.jp', 'gr.jp', 'lg.jp',
-  'co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'com.au', 'net.au', 'org.au', 'co.nz', 'com.cn', 'com.tw',
-  'co.kr', 'com.sg', 'com.hk', 'co.in', 'com.br', 'co.za',
+  'co.jp',
+  'ne.jp',
+  'or.jp',
+  'ac.jp',
+  'go.jp',
+  'ad.jp',
+  'ed.jp',
+  'gr.jp',
+  'lg.jp',
+  'co.uk',
+  'org.uk',
+  'ac.uk',
+  'gov.uk',
+  'com.au',
+  'net.au',
+  'org.au',
+  'co.nz',
+  'com.cn',
+  'com.tw',
+  'co.kr',
+  'com.sg',
+  'com.hk',
+  'co.in',
+  'com.br',
+  'co.za',
 ]);
 
 /** `mail.corp.example.co.jp` → { label: 'example', registrable: 'example.co.jp' }. */
@@ -51,9 +73,32 @@ export function registrable(domain: string): { label: string; registrable: strin
 }
 
 const LEGAL_FORMS = [
-  '株式会社', '(株)', '（株）', '㈱', '有限会社', '合同会社', '一般社団法人', '公益財団法人', '一般財団法人',
-  ' co., ltd.', ' co.,ltd.', ' co. ltd.', ' co ltd', ' corporation', ' corp.', ' corp', ' inc.', ' inc',
-  ' k.k.', ' kk', ' ltd.', ' ltd', ' limited', ' holdings', ' group', ',',
+  '株式会社',
+  '(株)',
+  '（株）',
+  '㈱',
+  '有限会社',
+  '合同会社',
+  '一般社団法人',
+  '公益財団法人',
+  '一般財団法人',
+  ' co., ltd.',
+  ' co.,ltd.',
+  ' co. ltd.',
+  ' co ltd',
+  ' corporation',
+  ' corp.',
+  ' corp',
+  ' inc.',
+  ' inc',
+  ' k.k.',
+  ' kk',
+  ' ltd.',
+  ' ltd',
+  ' limited',
+  ' holdings',
+  ' group',
+  ',',
 ];
 
 /** A name and the variants people write: without legal form, without spaces. */
@@ -61,7 +106,7 @@ export function nameVariants(name: string): string[] {
   const base = canon(name).trim();
   const out = new Set<string>([base]);
   let stripped = base;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const f of LEGAL_FORMS) {
       const ff = canon(f);

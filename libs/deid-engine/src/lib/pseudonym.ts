@@ -16,7 +16,11 @@ export class Pseudonymizer {
     const k = `${kind}\u0000${v}`;
     let p = this.memo.get(k);
     if (p === undefined) {
-      const h = createHmac('sha256', this.secret).update(this.caseId).update('\u0000').update(k).digest('hex');
+      const h = createHmac('sha256', this.secret)
+        .update(this.caseId)
+        .update('\u0000')
+        .update(k)
+        .digest('hex');
       p = `<${kind}-${h.slice(0, 6)}>`;
       this.memo.set(k, p);
     }

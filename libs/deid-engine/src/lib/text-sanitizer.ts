@@ -33,10 +33,20 @@ interface Edit {
 
 const MAX_DEPTH = 4;
 const USER_PATH = /(?:\\users\\|\\documents and settings\\|\/home\/|\/users\/)([^\\/\s"'<>|:*?]+)/gi;
-const PROFILE_NAMES = new Set(['public', 'default', 'default user', 'all users', '%username%', '*', 'shared', '<user']);
+const PROFILE_NAMES = new Set([
+  'public',
+  'default',
+  'default user',
+  'all users',
+  '%username%',
+  '*',
+  'shared',
+  '<user',
+]);
 const SID = /\bS-1-5-21(?:-\d{1,10}){3}(?:-\d{1,10})?\b/gi;
 const MAC = /(?<![\w:-])[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}(?![\w:-])/gi;
-const RECIPIENT_HEADER = /^[ \t]*(?:to|cc|bcc|delivered-to|x-original-to|envelope-to|resent-to|x-rcpt-to)[ \t]*:(.*)$/gim;
+const RECIPIENT_HEADER =
+  /^[ \t]*(?:to|cc|bcc|delivered-to|x-original-to|envelope-to|resent-to|x-rcpt-to)[ \t]*:(.*)$/gim;
 const CERT_EMAIL = /emailaddress=([^,/\s"]+)/gi;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+/g;
 const URL_RE = /\b(?:https?|hxxps?|ftp|wss?):\/\/[^\s"'<>]+/gi;
@@ -48,7 +58,14 @@ const MIME_WORD = /=\?([^?\s]+)\?([bq])\?([^?\s]*)\?=/gi;
 const DEFANG = /\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|hxxp|\[:\]|\[@\]|\[at\]|\(at\)|\[:\/\/\]/i;
 const NON_ASCII = /[\u0080-\uffff]/;
 
-function f(kind: string, cls: string, rule: string, action: Finding['action'], view: string, victim = true): Finding {
+function f(
+  kind: string,
+  cls: string,
+  rule: string,
+  action: Finding['action'],
+  view: string,
+  victim = true,
+): Finding {
   return { kind, cls, rule, action, victim, view };
 }
 
@@ -104,7 +121,15 @@ export class TextSanitizer {
         start: ip.start,
         end: ip.end,
         repl: internal ? '<internal-ip>' : '<victim-ip>',
-        findings: [f(`ip-${ip.form}`, internal ? 'ip-internal' : 'ip-customer-range', internal ? 'R-IP-INTERNAL' : 'R-IP-CUSTOMER-RANGE', 'mask', view)],
+        findings: [
+          f(
+            `ip-${ip.form}`,
+            internal ? 'ip-internal' : 'ip-customer-range',
+            internal ? 'R-IP-INTERNAL' : 'R-IP-CUSTOMER-RANGE',
+            'mask',
+            view,
+          ),
+        ],
       });
     }
     this.patternEdits(text, lt, edits, view);
@@ -128,8 +153,19 @@ export class TextSanitizer {
         const r = this.sanitize(v, depth + 1, name, false);
         if (r.findings.some((x) => x.victim)) {
           out = r.text;
-          findings.push(f(`view-${name}`, 'encoded-content', `R-ENC-${(applied[0] as string).toUpperCase()}`, 'mask', view, false), ...r.findings);
-          for (const a of applied.slice(1)) findings.push(f(`view-${a}`, 'encoded-content', `R-ENC-${a.toUpperCase()}`, 'mask', view, false));
+          findings.push(
+            f(
+              `view-${name}`,
+              'encoded-content',
+              `R-ENC-${(applied[0] as string).toUpperCase()}`,
+              'mask',
+              view,
+              false,
+            ),
+            ...r.findings,
+          );
+          for (const a of applied.slice(1))
+            findings.push(f(`view-${a}`, 'encoded-content', `R-ENC-${a.toUpperCase()}`, 'mask', view, false));
         }
         opaqueBlobs += r.opaqueBlobs;
       }
@@ -137,7 +173,13 @@ export class TextSanitizer {
     return { text: out, findings, opaqueBlobs };
   }
 
-  private dictionaryEdits(text: string, lt: string, matches: AcMatch<DictEntry>[], edits: Edit[], view: string): void {
+  private dictionaryEdits(
+    text: string,
+    lt: string,
+    matches: AcMatch<DictEntry>[],
+    edits: Edit[],
+    view: string,
+  ): void {
     for (const m of matches) {
       const e = m.payload;
       if (e.boundary) {
@@ -238,19 +280,34 @@ export class TextSanitizer {
         const name = m[1] as string;
         if (PROFILE_NAMES.has(name.toLowerCase()) || name.startsWith('<')) continue;
         const start = m.index + m[0].length - name.length;
-        edits.push({ start, end: start + name.length, repl: this.pseudo.get('user', name), findings: [f('user', 'user-name', 'R-PATH-USER', 'pseudonymize', view)] });
+        edits.push({
+          start,
+          end: start + name.length,
+          repl: this.pseudo.get('user', name),
+          findings: [f('user', 'user-name', 'R-PATH-USER', 'pseudonymize', view)],
+        });
       }
     }
     if (lt.includes('s-1-5-21')) {
       SID.lastIndex = 0;
       while ((m = SID.exec(text))) {
-        edits.push({ start: m.index, end: m.index + m[0].length, repl: this.pseudo.get('sid', m[0]), findings: [f('sid', 'account-id', 'R-SID', 'pseudonymize', view)] });
+        edits.push({
+          start: m.index,
+          end: m.index + m[0].length,
+          repl: this.pseudo.get('sid', m[0]),
+          findings: [f('sid', 'account-id', 'R-SID', 'pseudonymize', view)],
+        });
       }
     }
     if (text.includes(':') || text.includes('-')) {
       MAC.lastIndex = 0;
       while ((m = MAC.exec(text))) {
-        edits.push({ start: m.index, end: m.index + m[0].length, repl: this.pseudo.get('mac', m[0].replace(/-/g, ':')), findings: [f('mac', 'mac', 'R-MAC', 'pseudonymize', view)] });
+        edits.push({
+          start: m.index,
+          end: m.index + m[0].length,
+          repl: this.pseudo.get('mac', m[0].replace(/-/g, ':')),
+          findings: [f('mac', 'mac', 'R-MAC', 'pseudonymize', view)],
+        });
       }
     }
     if (lt.includes('to:') || lt.includes('cc:') || lt.includes('to :')) {
@@ -274,7 +331,12 @@ export class TextSanitizer {
       while ((m = CERT_EMAIL.exec(text))) {
         const v = m[1] as string;
         const start = m.index + m[0].length - v.length;
-        edits.push({ start, end: start + v.length, repl: this.pseudo.get('email', v), findings: [f('email', 'email', 'R-CERT-EMAIL', 'pseudonymize', view)] });
+        edits.push({
+          start,
+          end: start + v.length,
+          repl: this.pseudo.get('email', v),
+          findings: [f('email', 'email', 'R-CERT-EMAIL', 'pseudonymize', view)],
+        });
       }
     }
     if (text.includes('://')) {
@@ -289,7 +351,12 @@ export class TextSanitizer {
         const masked = maskQuery(query);
         if (masked === query) continue;
         const start = m.index + q + 1;
-        edits.push({ start, end: start + query.length, repl: masked, findings: [f('url-query', 'url-query', 'R-URL-QUERY', 'mask', view, false)] });
+        edits.push({
+          start,
+          end: start + query.length,
+          repl: masked,
+          findings: [f('url-query', 'url-query', 'R-URL-QUERY', 'mask', view, false)],
+        });
       }
     }
   }
@@ -305,7 +372,8 @@ export class TextSanitizer {
       run = run.slice(lead);
       start += lead;
       run = run.replace(/[/_-]+$/, '');
-      if (run.length < 16 || /^[0-9a-fA-F]+$/.test(run) || !/[0-9+/]|[A-Z].*[a-z]|[a-z].*[A-Z]/.test(run)) continue;
+      if (run.length < 16 || /^[0-9a-fA-F]+$/.test(run) || !/[0-9+/]|[A-Z].*[a-z]|[a-z].*[A-Z]/.test(run))
+        continue;
       const urlSafe = /[-_]/.test(run);
       const buf = Buffer.from(run, urlSafe ? 'base64url' : 'base64');
       const dec = decodeBytes(buf);
@@ -324,7 +392,10 @@ export class TextSanitizer {
         start,
         end: start + run.length,
         repl: enc,
-        findings: [f(`encoded-${dec.view}`, 'encoded-content', `R-ENC-${dec.view.toUpperCase()}`, 'mask', view, false), ...r.findings],
+        findings: [
+          f(`encoded-${dec.view}`, 'encoded-content', `R-ENC-${dec.view.toUpperCase()}`, 'mask', view, false),
+          ...r.findings,
+        ],
       });
     }
     for (const m of [...text.matchAll(HEX_RUN)]) {
@@ -416,15 +487,33 @@ function readable(t: string): boolean {
 }
 
 const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', commat: '@', period: '.', sol: '/', bsol: '\\',
-  colon: ':', lowbar: '_', hyphen: '-', dash: '-', num: '#', percnt: '%', equals: '=', quest: '?',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  commat: '@',
+  period: '.',
+  sol: '/',
+  bsol: '\\',
+  colon: ':',
+  lowbar: '_',
+  hyphen: '-',
+  dash: '-',
+  num: '#',
+  percnt: '%',
+  equals: '=',
+  quest: '?',
 };
 
 function decodePct(s: string): string | null {
   if (!PCT.test(s)) return null;
   let cur = s;
   for (let i = 0; i < 3 && PCT.test(cur); i++) {
-    cur = cur.replace(/(?:%[0-9a-f]{2})+/gi, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'));
+    cur = cur.replace(/(?:%[0-9a-f]{2})+/gi, (run) =>
+      Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'),
+    );
   }
   return cur;
 }
@@ -433,7 +522,8 @@ function decodeHtml(s: string): string | null {
   if (!HTML_ENT.test(s)) return null;
   return s.replace(/&(#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,8});/gi, (all, body: string) => {
     if (body[0] === '#') {
-      const cp = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+      const cp =
+        body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
       return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : all;
     }
     return NAMED_ENTITIES[body.toLowerCase()] ?? all;
@@ -445,16 +535,24 @@ function decodeMime(s: string): string | null {
   MIME_WORD.lastIndex = 0;
   if (!MIME_WORD.test(s)) return null;
   MIME_WORD.lastIndex = 0;
-  return s.replace(/\?=\s+=\?/g, '?==?').replace(MIME_WORD, (all, charset: string, enc: string, body: string) => {
-    let bytes: Buffer;
-    if (enc.toLowerCase() === 'b') bytes = Buffer.from(body, 'base64');
-    else bytes = Buffer.from(body.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-    try {
-      return new TextDecoder(charset.toLowerCase()).decode(bytes);
-    } catch {
-      return all;
-    }
-  });
+  return s
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(MIME_WORD, (all, charset: string, enc: string, body: string) => {
+      let bytes: Buffer;
+      if (enc.toLowerCase() === 'b') bytes = Buffer.from(body, 'base64');
+      else
+        bytes = Buffer.from(
+          body
+            .replace(/_/g, ' ')
+            .replace(/=([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        );
+      try {
+        return new TextDecoder(charset.toLowerCase()).decode(bytes);
+      } catch {
+        return all;
+      }
+    });
 }
 
 function refang(s: string): string | null {

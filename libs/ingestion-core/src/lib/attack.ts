@@ -128,7 +128,11 @@ export class AttackCollector {
   }
 }
 
-function strip(e: { id?: string; shortname?: string; name?: string }): { id?: string; shortname?: string; name?: string } {
+function strip(e: { id?: string; shortname?: string; name?: string }): {
+  id?: string;
+  shortname?: string;
+  name?: string;
+} {
   const o: { id?: string; shortname?: string; name?: string } = {};
   if (e.id) o.id = e.id;
   if (e.shortname) o.shortname = e.shortname;

@@ -140,7 +140,12 @@ export class AlertBuilder {
   }
 
   /** A domain or an address in a host-name field. */
-  host(value: string | undefined, role: IndicatorRole, field: string, type: 'domain' | 'hostname' = 'domain'): void {
+  host(
+    value: string | undefined,
+    role: IndicatorRole,
+    field: string,
+    type: 'domain' | 'hostname' = 'domain',
+  ): void {
     if (!value) return;
     const v = value.trim().replace(/\.$/, '');
     if (ipKind(v)) return this.ip(v, role, field);
@@ -169,7 +174,8 @@ export class AlertBuilder {
 
   cves(text: string | undefined, field: string): void {
     if (!text || text.search(/cve-/i) < 0) return;
-    for (const m of text.slice(0, MAX_TEXT).matchAll(CVE)) this.indicator('cve', m[0].toUpperCase(), 'attacker', field);
+    for (const m of text.slice(0, MAX_TEXT).matchAll(CVE))
+      this.indicator('cve', m[0].toUpperCase(), 'attacker', field);
   }
 
   filePath(path: string | undefined, field: string): void {

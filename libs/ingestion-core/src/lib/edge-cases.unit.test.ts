@@ -2,7 +2,12 @@ import { Alert } from '@kyoyu/contracts';
 import { DEFAULT_LIMITS, normalizeRecord, parseCef, type IngestOutcome } from '../index';
 
 const rec = (v: string | Buffer, formatHint?: string): IngestOutcome =>
-  normalizeRecord({ value: typeof v === 'string' ? Buffer.from(v, 'utf8') : v, sourceOrg: 'org-1', receivedAt: new Date('2025-03-01T00:00:00Z'), ...(formatHint ? { formatHint } : {}) });
+  normalizeRecord({
+    value: typeof v === 'string' ? Buffer.from(v, 'utf8') : v,
+    sourceOrg: 'org-1',
+    receivedAt: new Date('2025-03-01T00:00:00Z'),
+    ...(formatHint ? { formatHint } : {}),
+  });
 const ok = (o: IngestOutcome): Alert => {
   if (o.kind !== 'normalized') throw new Error(`rejected ${o.reason}: ${o.detail}`);
   return Alert.parse(o.alert);
@@ -11,7 +16,9 @@ const reason = (o: IngestOutcome): string => (o.kind === 'rejected' ? o.reason :
 
 describe('CEF', () => {
   it('unescapes \\| in the header and \\= \\\\ \\n in extensions', () => {
-    const c = parseCef('CEF:0|Ven\\|dor|Prod|1.0|100|name with \\| pipe|5|act=a \\= b path=C:\\\\Users\\\\bob msg=line1\\nline2 cs1Label=Rule Name cs1=R\\=1')!;
+    const c = parseCef(
+      'CEF:0|Ven\\|dor|Prod|1.0|100|name with \\| pipe|5|act=a \\= b path=C:\\\\Users\\\\bob msg=line1\\nline2 cs1Label=Rule Name cs1=R\\=1',
+    )!;
     expect(c.vendor).toBe('Ven|dor');
     expect(c.name).toBe('name with | pipe');
     expect(c.ext.get('act')).toBe('a = b');
@@ -22,7 +29,10 @@ describe('CEF', () => {
 
   it.each([
     ['<134>Sep 19 08:26:10 host-a.example.com CEF:0|V|P|1|1|n|3|src=10.0.0.1', 'host-a.example.com'],
-    ['<134>1 2025-03-01T10:00:00Z fw01.example.org CEF - - - CEF:0|V|P|1|1|n|3|src=10.0.0.1', 'fw01.example.org'],
+    [
+      '<134>1 2025-03-01T10:00:00Z fw01.example.org CEF - - - CEF:0|V|P|1|1|n|3|src=10.0.0.1',
+      'fw01.example.org',
+    ],
     ['Sep 19 08:26:10 example.com CEF:0|V|P|1|1|n|3|src=10.0.0.1', 'example.com'],
     ['Sep 10 16:03:01 172.30.0.20 ASM:CEF:0|F5|ASM|11|1|n|8|dvc=172.30.0.20', '172.30.0.20'],
     ['CEF:0|V|P|1|1|n|3|', undefined],
@@ -34,13 +44,27 @@ describe('CEF', () => {
   });
 
   it('keeps UTF-8 payloads and maps roles, severity and custom labels', () => {
-    const a = ok(rec('CEF:0|Trend Micro|Deep Security Agent|20|4000000|マルウェア検出 Eicar|Very-High|src=203.0.113.9 dst=10.1.2.3 deviceDirection=0 suser=桜\\\\山田 cs1Label=MITRE Technique cs1=T1059.001,attack.t1486 fileHash=44d88612fea8a8f36de82e1278abb02f'));
+    const a = ok(
+      rec(
+        'CEF:0|Trend Micro|Deep Security Agent|20|4000000|マルウェア検出 Eicar|Very-High|src=203.0.113.9 dst=10.1.2.3 deviceDirection=0 suser=桜\\\\山田 cs1Label=MITRE Technique cs1=T1059.001,attack.t1486 fileHash=44d88612fea8a8f36de82e1278abb02f',
+      ),
+    );
     expect(a.title).toBe('マルウェア検出 Eicar');
     expect(a.severity).toEqual({ score: 95, label: 'critical', native: 'Very-High' });
     expect(a.techniques.map((t) => t.id)).toEqual(['T1059.001', 'T1486']);
-    expect(a.indicators).toContainEqual({ type: 'ipv4', value: '203.0.113.9', role: 'attacker', field: 'src' });
+    expect(a.indicators).toContainEqual({
+      type: 'ipv4',
+      value: '203.0.113.9',
+      role: 'attacker',
+      field: 'src',
+    });
     expect(a.indicators).toContainEqual({ type: 'ipv4', value: '10.1.2.3', role: 'victim', field: 'dst' });
-    expect(a.indicators).toContainEqual({ type: 'md5', value: '44d88612fea8a8f36de82e1278abb02f', role: 'attacker', field: 'file.md5' });
+    expect(a.indicators).toContainEqual({
+      type: 'md5',
+      value: '44d88612fea8a8f36de82e1278abb02f',
+      role: 'attacker',
+      field: 'file.md5',
+    });
     expect(a.entities.users[0]?.name).toBe('桜\\山田');
     expect(a.original.contentType).toBe('text');
   });
@@ -58,7 +82,13 @@ const ocsf = (cls: number): string =>
     time: 1740787200000,
     severity_id: 4,
     metadata: { uid: 'm-1', product: { name: 'Defender', vendor_name: 'Microsoft' }, tenant_uid: 'tenant-9' },
-    finding_info: { uid: 'f-1', title: 'Credential dumping', attacks: [{ technique: { uid: 'T1003' }, sub_technique: { uid: 'T1003.001' }, tactic: { uid: 'TA0006' } }] },
+    finding_info: {
+      uid: 'f-1',
+      title: 'Credential dumping',
+      attacks: [
+        { technique: { uid: 'T1003' }, sub_technique: { uid: 'T1003.001' }, tactic: { uid: 'TA0006' } },
+      ],
+    },
     device: { hostname: 'ws-01.corp.example', ip: '10.0.0.5' },
     actor: { user: { name: 'alice', email_addr: 'alice@corp.example' } },
     src_endpoint: { ip: '10.0.0.5' },
@@ -75,8 +105,18 @@ describe('OCSF', () => {
     expect(a.severity.score).toBe(75);
     expect(a.techniques.map((t) => t.id)).toEqual(['T1003', 'T1003.001']);
     expect(a.tactics).toEqual([{ id: 'TA0006', known: false }]);
-    expect(a.indicators).toContainEqual({ type: 'ipv4', value: '198.51.100.66', role: 'attacker', field: 'dst_endpoint.ip' });
-    expect(a.indicators).toContainEqual({ type: 'cve', value: 'CVE-2021-44228', role: 'attacker', field: 'vulnerabilities.cve.uid' });
+    expect(a.indicators).toContainEqual({
+      type: 'ipv4',
+      value: '198.51.100.66',
+      role: 'attacker',
+      field: 'dst_endpoint.ip',
+    });
+    expect(a.indicators).toContainEqual({
+      type: 'cve',
+      value: 'CVE-2021-44228',
+      role: 'attacker',
+      field: 'vulnerabilities.cve.uid',
+    });
     expect(a.entities.users[0]).toMatchObject({ name: 'alice' });
   });
   it('rejects other classes', () => {
@@ -89,14 +129,33 @@ describe('OCSF', () => {
 
 describe('ECS', () => {
   it('rejects non-alert kinds', () => {
-    expect(reason(rec(JSON.stringify({ '@timestamp': '2025-03-01T00:00:00Z', event: { kind: 'event' } })))).toBe('NOT_AN_ALERT');
+    expect(
+      reason(rec(JSON.stringify({ '@timestamp': '2025-03-01T00:00:00Z', event: { kind: 'event' } }))),
+    ).toBe('NOT_AN_ALERT');
   });
   it('reads flat kibana.alert.* fields and Sigma tags', () => {
-    const a = ok(rec(JSON.stringify({ '@timestamp': '2025-03-01T00:00:00Z', 'event.kind': 'signal', 'kibana.alert.rule.name': 'Encoded PowerShell', 'kibana.alert.risk_score': 73, 'kibana.alert.rule.tags': ['attack.t1059.001', 'attack.execution'], 'source.ip': '203.0.113.5', 'destination.ip': '192.168.1.10' })));
+    const a = ok(
+      rec(
+        JSON.stringify({
+          '@timestamp': '2025-03-01T00:00:00Z',
+          'event.kind': 'signal',
+          'kibana.alert.rule.name': 'Encoded PowerShell',
+          'kibana.alert.risk_score': 73,
+          'kibana.alert.rule.tags': ['attack.t1059.001', 'attack.execution'],
+          'source.ip': '203.0.113.5',
+          'destination.ip': '192.168.1.10',
+        }),
+      ),
+    );
     expect(a.title).toBe('Encoded PowerShell');
     expect(a.techniques.map((t) => t.id)).toEqual(['T1059.001']);
     expect(a.severity.score).toBe(73);
-    expect(a.indicators).toContainEqual({ type: 'ipv4', value: '203.0.113.5', role: 'attacker', field: 'source.ip' });
+    expect(a.indicators).toContainEqual({
+      type: 'ipv4',
+      value: '203.0.113.5',
+      role: 'attacker',
+      field: 'source.ip',
+    });
   });
 });
 
@@ -107,16 +166,41 @@ describe('Suricata', () => {
     expect(reason(rec('{"a":1}', 'splunk'))).toBe('UNKNOWN_FORMAT');
   });
   it('http.hostname of an inbound alert is the victim web server', () => {
-    const a = ok(rec(JSON.stringify({ event_type: 'alert', src_ip: '198.51.100.3', src_port: 50000, dest_ip: '10.0.0.8', dest_port: 80, alert: { signature_id: 2034647, signature: 'ET EXPLOIT Log4j', severity: 1 }, http: { hostname: 'www.victim.example', url: '/x' } })));
-    expect(a.indicators).toContainEqual({ type: 'domain', value: 'www.victim.example', role: 'victim', field: 'http.hostname' });
-    expect(a.indicators).toContainEqual({ type: 'ipv4', value: '198.51.100.3', role: 'attacker', field: 'src_ip' });
+    const a = ok(
+      rec(
+        JSON.stringify({
+          event_type: 'alert',
+          src_ip: '198.51.100.3',
+          src_port: 50000,
+          dest_ip: '10.0.0.8',
+          dest_port: 80,
+          alert: { signature_id: 2034647, signature: 'ET EXPLOIT Log4j', severity: 1 },
+          http: { hostname: 'www.victim.example', url: '/x' },
+        }),
+      ),
+    );
+    expect(a.indicators).toContainEqual({
+      type: 'domain',
+      value: 'www.victim.example',
+      role: 'victim',
+      field: 'http.hostname',
+    });
+    expect(a.indicators).toContainEqual({
+      type: 'ipv4',
+      value: '198.51.100.3',
+      role: 'attacker',
+      field: 'src_ip',
+    });
   });
 });
 
 describe('safe JSON boundary', () => {
   const L = { ...DEFAULT_LIMITS, maxRecordBytes: 4096, maxDepth: 8, maxFields: 20, maxStringLength: 50 };
   const r = (v: string | Buffer): string => {
-    const o = normalizeRecord({ value: typeof v === 'string' ? Buffer.from(v) : v, sourceOrg: 'o', receivedAt: new Date() }, { limits: L });
+    const o = normalizeRecord(
+      { value: typeof v === 'string' ? Buffer.from(v) : v, sourceOrg: 'o', receivedAt: new Date() },
+      { limits: L },
+    );
     return o.kind === 'rejected' ? o.reason : 'normalized';
   };
   it.each([
@@ -134,7 +218,9 @@ describe('safe JSON boundary', () => {
   ])('%#: %s → %s', (input, expected) => expect(r(input)).toBe(expected));
 
   it('__proto__ / constructor keys cannot pollute: parsed into null-prototype objects', () => {
-    const o = rec('{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}},"event_type":"alert","src_ip":"10.0.0.1","alert":{"signature":"t"}}');
+    const o = rec(
+      '{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}},"event_type":"alert","src_ip":"10.0.0.1","alert":{"signature":"t"}}',
+    );
     ok(o);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('x');

@@ -1,4 +1,10 @@
-import { type Alert, type AlertFormat, deterministicId, type RejectReason, sha256Hex } from '@kyoyu/contracts';
+import {
+  type Alert,
+  type AlertFormat,
+  deterministicId,
+  type RejectReason,
+  sha256Hex,
+} from '@kyoyu/contracts';
 import type { AttackCatalogue } from './attack';
 import { AlertBuilder } from './builder';
 import { mapCef, parseCef, findCefStart } from './formats/cef';
@@ -23,15 +29,21 @@ export type IngestOutcome =
 
 const FORMATS = new Set<string>(['ocsf', 'ecs', 'suricata', 'wazuh', 'cef']);
 const JSON_FORMATS = new Set<string>(['ocsf', 'ecs', 'suricata', 'wazuh']);
-const reject = (reason: RejectReason, detail: string): IngestOutcome => ({ kind: 'rejected', reason, detail });
+const reject = (reason: RejectReason, detail: string): IngestOutcome => ({
+  kind: 'rejected',
+  reason,
+  detail,
+});
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** JSON detection order: class_uid → ocsf; event_type + (src_ip|flow_id) → suricata; rule.level + (agent|manager|decoder) → wazuh; @timestamp/event.kind/ecs.version → ecs. */
 export function detectJsonFormat(doc: Obj): AlertFormat | undefined {
   if ('class_uid' in doc) return 'ocsf';
   if ('event_type' in doc && ('src_ip' in doc || 'flow_id' in doc)) return 'suricata';
-  if (get(doc, 'rule.level') !== undefined && ('agent' in doc || 'manager' in doc || 'decoder' in doc)) return 'wazuh';
-  if ('@timestamp' in doc || get(doc, 'event.kind') !== undefined || get(doc, 'ecs.version') !== undefined) return 'ecs';
+  if (get(doc, 'rule.level') !== undefined && ('agent' in doc || 'manager' in doc || 'decoder' in doc))
+    return 'wazuh';
+  if ('@timestamp' in doc || get(doc, 'event.kind') !== undefined || get(doc, 'ecs.version') !== undefined)
+    return 'ecs';
   return undefined;
 }
 
@@ -50,12 +62,18 @@ export function normalizeRecord(
   }
 }
 
-function normalizeUnsafe(record: RawRecord, limits: IngestionLimits, catalogue: AttackCatalogue | undefined): IngestOutcome {
+function normalizeUnsafe(
+  record: RawRecord,
+  limits: IngestionLimits,
+  catalogue: AttackCatalogue | undefined,
+): IngestOutcome {
   const bytes = record.value;
   if (!Buffer.isBuffer(bytes)) return reject('SCHEMA_VIOLATION', 'value is not a buffer');
-  if (bytes.length > limits.maxRecordBytes) return reject('TOO_LARGE', `record larger than ${limits.maxRecordBytes} bytes`);
+  if (bytes.length > limits.maxRecordBytes)
+    return reject('TOO_LARGE', `record larger than ${limits.maxRecordBytes} bytes`);
   const hint = record.formatHint?.trim().toLowerCase();
-  if (hint !== undefined && hint !== '' && !FORMATS.has(hint)) return reject('UNKNOWN_FORMAT', 'unknown format hint');
+  if (hint !== undefined && hint !== '' && !FORMATS.has(hint))
+    return reject('UNKNOWN_FORMAT', 'unknown format hint');
   let text: string;
   try {
     text = decoder.decode(bytes);
@@ -64,16 +82,20 @@ function normalizeUnsafe(record: RawRecord, limits: IngestionLimits, catalogue: 
   }
   const trimmed = text.trim();
   if (trimmed.length === 0) return reject('EMPTY_RECORD', 'empty record');
-  const receivedAt = isFinite(record.receivedAt?.getTime?.()) ? record.receivedAt.toISOString() : new Date().toISOString();
+  const receivedAt = isFinite(record.receivedAt?.getTime?.())
+    ? record.receivedAt.toISOString()
+    : new Date().toISOString();
   const sourceOrg = String(record.sourceOrg);
   const first = trimmed.charCodeAt(0);
 
   if (hint === 'cef' || (!hint && first !== 0x7b && first !== 0x5b)) {
     if (!hint && findCefStart(trimmed) < 0) return reject('UNKNOWN_FORMAT', 'not JSON and not CEF');
-    if (trimmed.length > limits.maxStringLength) return reject('STRING_TOO_LONG', `CEF line longer than ${limits.maxStringLength}`);
+    if (trimmed.length > limits.maxStringLength)
+      return reject('STRING_TOO_LONG', `CEF line longer than ${limits.maxStringLength}`);
     const cef = parseCef(trimmed);
     if (!cef) return reject('MALFORMED_CEF', 'malformed CEF header');
-    if (cef.ext.size > limits.maxFields) return reject('TOO_MANY_FIELDS', `more than ${limits.maxFields} fields`);
+    if (cef.ext.size > limits.maxFields)
+      return reject('TOO_MANY_FIELDS', `more than ${limits.maxFields} fields`);
     const b = new AlertBuilder('cef', catalogue);
     mapCef(cef, b);
     return finish(b, bytes, sourceOrg, receivedAt, text, 'text');
@@ -82,7 +104,11 @@ function normalizeUnsafe(record: RawRecord, limits: IngestionLimits, catalogue: 
   const parsed = parseSafeJson(text, limits);
   if (!parsed.ok) return reject(parsed.reason, parsed.detail);
   let doc = parsed.value;
-  if (!isObj(doc)) return reject(JSON_FORMATS.has(hint ?? '') ? 'SCHEMA_VIOLATION' : 'UNKNOWN_FORMAT', 'JSON value is not an object');
+  if (!isObj(doc))
+    return reject(
+      JSON_FORMATS.has(hint ?? '') ? 'SCHEMA_VIOLATION' : 'UNKNOWN_FORMAT',
+      'JSON value is not an object',
+    );
   // OpenSearch/Elasticsearch hit: the document is in _source.
   let hitId: string | undefined;
   if (isObj(doc['_source'])) {
@@ -124,7 +150,14 @@ function safeToken(v: unknown): string {
   return typeof v === 'string' && /^[a-z0-9_.-]{1,32}$/i.test(v) ? v : '(other)';
 }
 
-function finish(b: AlertBuilder, bytes: Buffer, sourceOrg: string, receivedAt: string, raw: string, contentType: 'json' | 'text'): IngestOutcome {
+function finish(
+  b: AlertBuilder,
+  bytes: Buffer,
+  sourceOrg: string,
+  receivedAt: string,
+  raw: string,
+  contentType: 'json' | 'text',
+): IngestOutcome {
   const id = b.nativeId
     ? deterministicId('alert', sourceOrg, b.format, b.nativeId)
     : deterministicId('alert', sourceOrg, b.format, `sha256:${sha256Hex(bytes)}`);

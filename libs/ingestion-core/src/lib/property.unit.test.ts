@@ -9,7 +9,8 @@ const FORMATS: AlertFormat[] = ['ocsf', 'ecs', 'suricata', 'wazuh', 'cef'];
 const seeds = (format: AlertFormat): Buffer[] =>
   [...simulateAlerts({ seed: 7, count: 40, formats: [format] })].map((s) => Buffer.from(s.value, 'utf8'));
 
-const insertAt = (b: Buffer, at: number, ins: Buffer): Buffer => Buffer.concat([b.subarray(0, at), ins, b.subarray(at)]);
+const insertAt = (b: Buffer, at: number, ins: Buffer): Buffer =>
+  Buffer.concat([b.subarray(0, at), ins, b.subarray(at)]);
 
 /** Mutations of a real-shaped record, as an attacker or a broken forwarder would produce them. */
 const mutation = (base: Buffer): fc.Arbitrary<Buffer> => {
@@ -23,18 +24,37 @@ const mutation = (base: Buffer): fc.Arbitrary<Buffer> => {
       c[n] = v;
       return c;
     }), // byte flip
-    fc.tuple(pos, fc.constantFrom(Buffer.from([0xc3, 0x28]), Buffer.from([0xff]), Buffer.from([0xed, 0xa0, 0x80]))).map(([n, bad]) => insertAt(base, n, bad)), // bad UTF-8
-    fc.tuple(fc.integer({ min: 1, max: 200 }), fc.boolean()).map(([d, obj]) =>
-      Buffer.from(obj ? `${'{"a":'.repeat(d)}1${'}'.repeat(d)}` : s.replace(':', `:${'['.repeat(d)}1${']'.repeat(d)},"zz":`)),
-    ), // deep nesting
-    fc.integer({ min: 1_000, max: 6_000 }).map((n) => Buffer.from(s.replace(':', `:"${'A'.repeat(n)}","zz":`))), // huge strings
-    fc.constantFrom('__proto__', 'constructor', 'prototype').map((k) => Buffer.from(s.replace('{', `{"${k}":{"polluted":true,"prototype":{"p":1}},`))),
+    fc
+      .tuple(
+        pos,
+        fc.constantFrom(Buffer.from([0xc3, 0x28]), Buffer.from([0xff]), Buffer.from([0xed, 0xa0, 0x80])),
+      )
+      .map(([n, bad]) => insertAt(base, n, bad)), // bad UTF-8
+    fc
+      .tuple(fc.integer({ min: 1, max: 200 }), fc.boolean())
+      .map(([d, obj]) =>
+        Buffer.from(
+          obj
+            ? `${'{"a":'.repeat(d)}1${'}'.repeat(d)}`
+            : s.replace(':', `:${'['.repeat(d)}1${']'.repeat(d)},"zz":`),
+        ),
+      ), // deep nesting
+    fc
+      .integer({ min: 1_000, max: 6_000 })
+      .map((n) => Buffer.from(s.replace(':', `:"${'A'.repeat(n)}","zz":`))), // huge strings
+    fc
+      .constantFrom('__proto__', 'constructor', 'prototype')
+      .map((k) => Buffer.from(s.replace('{', `{"${k}":{"polluted":true,"prototype":{"p":1}},`))),
     fc.bigInt({ min: 2n ** 53n, max: 2n ** 80n }).map((n) => Buffer.from(s.replace('{', `{"big":${n},`))), // big ints
     fc.constant(Buffer.from(s.replace(/^(\s*\{)("[^"]+":[^,]+,)/, '$1$2$2'))), // duplicate key
     fc.tuple(fc.jsonValue(), fc.nat({ max: 50 })).map(([v, k]) => {
       // type swap: replace the k-th value after a key with a random JSON value
       let i = 0;
-      return Buffer.from(s.replace(/:("[^"]*"|-?\d+(?:\.\d+)?|true|false|null)/g, (m) => (i++ === k ? `:${JSON.stringify(v) ?? 'null'}` : m)));
+      return Buffer.from(
+        s.replace(/:("[^"]*"|-?\d+(?:\.\d+)?|true|false|null)/g, (m) =>
+          i++ === k ? `:${JSON.stringify(v) ?? 'null'}` : m,
+        ),
+      );
     }),
     fc.string({ maxLength: 200 }).map((x) => Buffer.from(x)), // noise
   );
@@ -49,7 +69,12 @@ describe.each(FORMATS)('property: %s records, mutated', (format) => {
         fc.option(fc.constantFrom(format, 'bogus'), { nil: undefined }),
         (value, hint) => {
           const o = normalizeRecord(
-            { value, sourceOrg: 'org-p', receivedAt: new Date('2025-03-01T00:00:00Z'), ...(hint ? { formatHint: hint } : {}) },
+            {
+              value,
+              sourceOrg: 'org-p',
+              receivedAt: new Date('2025-03-01T00:00:00Z'),
+              ...(hint ? { formatHint: hint } : {}),
+            },
             { limits: LIMITS },
           );
           if (o.kind === 'normalized') {

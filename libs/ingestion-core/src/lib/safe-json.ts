@@ -22,8 +22,7 @@ export const DEFAULT_LIMITS: IngestionLimits = Object.freeze({
 export type JsonObject = { [key: string]: unknown };
 
 export type SafeJsonResult =
-  | { ok: true; value: unknown }
-  | { ok: false; reason: RejectReason; detail: string };
+  { ok: true; value: unknown } | { ok: false; reason: RejectReason; detail: string };
 
 /**
  * Keys that could reach a prototype if the parsed value were ever merged into another object.
@@ -64,16 +63,19 @@ export function parseSafeJson(text: string, limits: IngestionLimits): SafeJsonRe
     const c = text.charCodeAt(i);
     switch (c) {
       case 0x7b: // {
-        if (stack.length >= limits.maxDepth) return fail('TOO_DEEP', `nesting deeper than ${limits.maxDepth}`);
+        if (stack.length >= limits.maxDepth)
+          return fail('TOO_DEEP', `nesting deeper than ${limits.maxDepth}`);
         stack.push(new Set());
         expectKey = true;
         i++;
         break;
       case 0x5b: // [
-        if (stack.length >= limits.maxDepth) return fail('TOO_DEEP', `nesting deeper than ${limits.maxDepth}`);
+        if (stack.length >= limits.maxDepth)
+          return fail('TOO_DEEP', `nesting deeper than ${limits.maxDepth}`);
         stack.push(null);
         expectKey = false;
-        if (++fields > limits.maxFields) return fail('TOO_MANY_FIELDS', `more than ${limits.maxFields} fields`);
+        if (++fields > limits.maxFields)
+          return fail('TOO_MANY_FIELDS', `more than ${limits.maxFields} fields`);
         i++;
         break;
       case 0x7d: // }
@@ -120,7 +122,8 @@ export function parseSafeJson(text: string, limits: IngestionLimits): SafeJsonRe
           if (top.has(key)) return fail('DUPLICATE_KEY', 'duplicate key in object');
           top.add(key);
           if (POISON_KEYS.has(key)) poison = true;
-          if (++fields > limits.maxFields) return fail('TOO_MANY_FIELDS', `more than ${limits.maxFields} fields`);
+          if (++fields > limits.maxFields)
+            return fail('TOO_MANY_FIELDS', `more than ${limits.maxFields} fields`);
           expectKey = false;
         }
         i = j + 1;

@@ -17,13 +17,18 @@ describe('simulated alerts normalize', () => {
     const sims = [...simulateAlerts({ seed: 11, count: 200, formats: [format] })];
     expect(sims).toHaveLength(200);
     for (const s of sims) {
-      const o = normalizeRecord({ value: Buffer.from(s.value, 'utf8'), sourceOrg: s.sourceOrg, receivedAt: new Date() }, catalogue ? { catalogue } : {});
+      const o = normalizeRecord(
+        { value: Buffer.from(s.value, 'utf8'), sourceOrg: s.sourceOrg, receivedAt: new Date() },
+        catalogue ? { catalogue } : {},
+      );
       if (o.kind !== 'normalized') throw new Error(`${format} rejected: ${o.reason} ${o.detail}`);
       const a = Alert.parse(o.alert);
       expect(a.format).toBe(format);
       const ids = a.techniques.map((t) => t.id);
       for (const t of s.truth.techniques) expect(ids).toContain(t);
-      if (catalogue) for (const t of a.techniques.filter((x) => s.truth.techniques.includes(x.id))) expect(t.known).toBe(true);
+      if (catalogue)
+        for (const t of a.techniques.filter((x) => s.truth.techniques.includes(x.id)))
+          expect(t.known).toBe(true);
       const atk = a.indicators.filter((i) => i.role === 'attacker').map((i) => i.value);
       expect(atk).toContain(s.truth.attackerIndicators[0]);
     }

@@ -66,7 +66,8 @@ export function int(v: unknown): number | undefined {
   return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }
 
-export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+export const arr = (v: unknown): unknown[] =>
+  Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
 
 // ---------------------------------------------------------------------------------------------
 // Addresses
@@ -86,12 +87,16 @@ export function isIPv6(s: string): boolean {
   const dbl = s.split('::').length - 1;
   if (dbl > 1) return false;
   const groups = s.split(':').filter((g) => g.length > 0);
-  if (groups.some((g, i) => (g.indexOf('.') >= 0 ? i !== groups.length - 1 || !parseV4(g) : g.length > 4))) return false;
-  return dbl === 1 ? groups.length < 8 : groups.length === 8 || (groups.length === 7 && (groups[6] ?? '').includes('.'));
+  if (groups.some((g, i) => (g.indexOf('.') >= 0 ? i !== groups.length - 1 || !parseV4(g) : g.length > 4)))
+    return false;
+  return dbl === 1
+    ? groups.length < 8
+    : groups.length === 8 || (groups.length === 7 && (groups[6] ?? '').includes('.'));
 }
 
 export type IpKind = 'ipv4' | 'ipv6';
-export const ipKind = (s: string): IpKind | undefined => (parseV4(s) ? 'ipv4' : isIPv6(s) ? 'ipv6' : undefined);
+export const ipKind = (s: string): IpKind | undefined =>
+  parseV4(s) ? 'ipv4' : isIPv6(s) ? 'ipv6' : undefined;
 
 /**
  * Victim-side address space: RFC 1918, RFC 6598 (CGNAT), loopback, link-local,
@@ -123,7 +128,8 @@ export function isSpecialIp(s: string): boolean {
   return /^ff/i.test(s);
 }
 
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\.?$/i;
+const DOMAIN =
+  /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\.?$/i;
 export const isDomain = (s: string): boolean => DOMAIN.test(s) && !parseV4(s);
 
 // ---------------------------------------------------------------------------------------------

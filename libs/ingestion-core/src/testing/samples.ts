@@ -57,7 +57,10 @@ export function trendMicroCef(rel: string): SampleRecord[] {
 }
 
 export function attackCatalogueJson(): { techniques: unknown; tactics: unknown } {
-  return { techniques: readJson('attack/enterprise-techniques.json'), tactics: readJson('attack/enterprise-tactics.json') };
+  return {
+    techniques: readJson('attack/enterprise-techniques.json'),
+    tactics: readJson('attack/enterprise-tactics.json'),
+  };
 }
 
 /** The whole file as one record (a pretty-printed single document), bytes untouched. */

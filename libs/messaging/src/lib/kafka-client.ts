@@ -20,7 +20,8 @@ export function createKafka(conn: KafkaConnection, logger: Logger): Kafka {
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       const { message, ...rest } = entry.log;
-      const level = entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
+      const level =
+        entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
       logger[level]({ kafka: entry.namespace, broker: rest['broker'], error: rest['error'] }, message);
     },
   };

@@ -40,7 +40,11 @@ export interface StageConsumerOptions {
   heartbeatInterval?: number;
   maxWaitTimeInMs?: number;
   /** Observes every outcome (metrics); must not throw. */
-  onRecord?: (outcome: 'handled' | 'rejected' | 'retried', record: InboundRecord, reason?: RejectReason) => void;
+  onRecord?: (
+    outcome: 'handled' | 'rejected' | 'retried',
+    record: InboundRecord,
+    reason?: RejectReason,
+  ) => void;
 }
 
 const tracer = trace.getTracer('kyoyu.messaging');
@@ -90,7 +94,10 @@ export class StageConsumer {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: this.opts.fromBeginning ?? true });
+    await this.consumer.subscribe({
+      topics: this.opts.topics,
+      fromBeginning: this.opts.fromBeginning ?? true,
+    });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -104,7 +111,13 @@ export class StageConsumer {
     await this.consumer.disconnect();
   }
 
-  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async processBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     const flushEvery = this.opts.flushEvery ?? 500;
     let pending: OutboundMessage[] = [];
     let lastOffset: string | undefined;
@@ -132,7 +145,10 @@ export class StageConsumer {
     await flush();
   }
 
-  private async processRecord(record: InboundRecord, heartbeat: () => Promise<void>): Promise<OutboundMessage[]> {
+  private async processRecord(
+    record: InboundRecord,
+    heartbeat: () => Promise<void>,
+  ): Promise<OutboundMessage[]> {
     const parent = extractTraceContext(record.headers);
     const maxAttempts = this.opts.maxAttempts;
     const firstAttempt = Number(record.headers[Headers.Attempt] ?? '1') || 1;
@@ -163,9 +179,14 @@ export class StageConsumer {
         const poison = e instanceof PoisonRecordError || e instanceof ContractViolation;
         const exhausted = !poison && attempt >= maxAttempts;
         if (poison || exhausted) {
-          const reason: RejectReason = e instanceof PoisonRecordError ? e.reason : poison ? 'INVALID_EVENT' : 'RETRIES_EXHAUSTED';
+          const reason: RejectReason =
+            e instanceof PoisonRecordError ? e.reason : poison ? 'INVALID_EVENT' : 'RETRIES_EXHAUSTED';
           const detail =
-            e instanceof PoisonRecordError ? e.detail : poison ? (e as Error).message : `gave up after ${attempt} attempts (${errorName(e)})`;
+            e instanceof PoisonRecordError
+              ? e.detail
+              : poison
+                ? (e as Error).message
+                : `gave up after ${attempt} attempts (${errorName(e)})`;
           span.setAttribute('kyoyu.outcome', 'rejected');
           span.setAttribute('kyoyu.reason', reason);
           span.end();
@@ -176,7 +197,14 @@ export class StageConsumer {
         span.end();
         this.opts.onRecord?.('retried', record);
         this.opts.logger.warn(
-          { stage: this.opts.stage, topic: record.topic, partition: record.partition, offset: record.offset, attempt, error: errorName(e) },
+          {
+            stage: this.opts.stage,
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            attempt,
+            error: errorName(e),
+          },
           'transient failure; retrying',
         );
         await heartbeat();

@@ -7,7 +7,10 @@ export function extractTraceContext(headers: Record<string, string>): Context {
 }
 
 /** Adds `traceparent`/`tracestate` of the given (or active) context to outgoing headers. */
-export function injectTraceContext(headers: Record<string, string>, ctx: Context = context.active()): Record<string, string> {
+export function injectTraceContext(
+  headers: Record<string, string>,
+  ctx: Context = context.active(),
+): Record<string, string> {
   propagation.inject(ctx, headers);
   return headers;
 }

@@ -25,10 +25,18 @@ export interface RunServiceOptions {
  * and the database pool close.
  */
 export async function runService(opts: RunServiceOptions) {
-  const app = await NestFactory.create(opts.module, { logger: new PinoNestLogger(opts.logger), abortOnError: false });
+  const app = await NestFactory.create(opts.module, {
+    logger: new PinoNestLogger(opts.logger),
+    abortOnError: false,
+  });
   app.enableShutdownHooks();
   if (opts.consumer) {
-    const server = new KafkaStageServer(app.get<Kafka>(KAFKA), app.get(KafkaPublisher), opts.logger, opts.consumer);
+    const server = new KafkaStageServer(
+      app.get<Kafka>(KAFKA),
+      app.get(KafkaPublisher),
+      opts.logger,
+      opts.consumer,
+    );
     app.get(KafkaStatus).attachConsumer(server);
     // Deferred, so the filter is registered before the microservice wires its handlers.
     const microservice = app.connectMicroservice({ strategy: server }, { deferInitialization: true });

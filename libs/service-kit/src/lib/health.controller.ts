@@ -27,11 +27,16 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.db.pingCheck('postgres', { timeout: 1500 }), () => this.kafkaCheck()]);
+    return this.health.check([
+      () => this.db.pingCheck('postgres', { timeout: 1500 }),
+      () => this.kafkaCheck(),
+    ]);
   }
 
   private kafkaCheck(): HealthIndicatorResult {
     const check = this.indicators.check('kafka');
-    return this.kafka.ready ? check.up() : check.down({ reason: 'not connected or not in its consumer group' });
+    return this.kafka.ready
+      ? check.up()
+      : check.down({ reason: 'not connected or not in its consumer group' });
   }
 }

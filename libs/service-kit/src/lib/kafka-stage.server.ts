@@ -12,8 +12,10 @@ import {
   type StageConsumerOptions,
 } from '@kyoyu/messaging';
 
-export interface KafkaStageServerOptions
-  extends Omit<StageConsumerOptions, 'topics' | 'handler' | 'publisher' | 'logger' | 'stage'> {
+export interface KafkaStageServerOptions extends Omit<
+  StageConsumerOptions,
+  'topics' | 'handler' | 'publisher' | 'logger' | 'stage'
+> {
   stage: Stage;
 }
 
@@ -70,7 +72,9 @@ export class KafkaStageServer extends Server implements CustomTransportStrategy 
   private async dispatch(record: InboundRecord): Promise<OutboundMessage[]> {
     const handler = this.messageHandlers.get(record.topic);
     if (!handler) return [];
-    const result = this.transformToObservable(await handler(record)) as Observable<OutboundMessage[] | undefined>;
+    const result = this.transformToObservable(await handler(record)) as Observable<
+      OutboundMessage[] | undefined
+    >;
     return (await lastValueFrom(result, { defaultValue: [] })) ?? [];
   }
 }

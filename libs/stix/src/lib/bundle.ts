@@ -67,7 +67,13 @@ export function renderBundle(event: SanitizedEvent, producer: Producer): StixBun
   const ts = event.observedAt;
   const marking = TLP_MARKING_IDS[event.distribution.tlp];
   const identityId = stixId('identity', 'producer', producer.name);
-  const common = { spec_version: '2.1', created: ts, modified: ts, created_by_ref: identityId, object_marking_refs: [marking] };
+  const common = {
+    spec_version: '2.1',
+    created: ts,
+    modified: ts,
+    created_by_ref: identityId,
+    object_marking_refs: [marking],
+  };
 
   const objects: Array<Record<string, unknown>> = [
     {

@@ -24,14 +24,17 @@ const event: SanitizedEvent = {
 
 describe('renderBundle', () => {
   it('is deterministic: the same event renders byte-identical bundles', () => {
-    expect(JSON.stringify(renderBundle(event, { name: 'SOC' }))).toBe(JSON.stringify(renderBundle(event, { name: 'SOC' })));
+    expect(JSON.stringify(renderBundle(event, { name: 'SOC' }))).toBe(
+      JSON.stringify(renderBundle(event, { name: 'SOC' })),
+    );
   });
 
   it('marks every object with the official TLP 2.0 marking and includes its definition', () => {
     const b = renderBundle(event, { name: 'SOC' });
     const marked = b.objects.filter((o) => o['type'] !== 'identity' && o['type'] !== 'marking-definition');
     expect(marked.length).toBeGreaterThan(0);
-    for (const o of marked) expect(o['object_marking_refs']).toEqual(['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421']);
+    for (const o of marked)
+      expect(o['object_marking_refs']).toEqual(['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421']);
     expect(b.objects.find((o) => o['type'] === 'marking-definition')?.['id']).toBe(TLP_MARKING_IDS.amber);
   });
 
@@ -45,7 +48,9 @@ describe('renderBundle', () => {
   });
 
   it('escapes quotes and backslashes inside pattern literals', () => {
-    expect(stixPattern({ type: 'url', value: "http://x/'\\", role: 'attacker' })).toBe("[url:value = 'http://x/\\'\\\\']");
+    expect(stixPattern({ type: 'url', value: "http://x/'\\", role: 'attacker' })).toBe(
+      "[url:value = 'http://x/\\'\\\\']",
+    );
     expect(stixPattern({ type: 'ja3', value: 'abc', role: 'attacker' })).toBeUndefined();
   });
 });

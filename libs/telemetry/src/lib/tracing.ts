@@ -24,7 +24,8 @@ export interface Telemetry {
  */
 export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const exporter =
-    opts.exporter ?? (opts.otlpEndpoint ? new OTLPTraceExporter({ url: `${opts.otlpEndpoint}/v1/traces` }) : undefined);
+    opts.exporter ??
+    (opts.otlpEndpoint ? new OTLPTraceExporter({ url: `${opts.otlpEndpoint}/v1/traces` }) : undefined);
   const spanProcessors = exporter
     ? [opts.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)]
     : [];

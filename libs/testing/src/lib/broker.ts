@@ -27,7 +27,9 @@ export function contractTopics(): Array<{ name: string; partitions: number }> {
  * Starts the Kafka-protocol broker of tools/kafka-mock (librdkafka's mock cluster) on loopback,
  * building it first if needed.
  */
-export async function startBroker(opts: { basePort?: number; brokers?: number; stateFile?: string } = {}): Promise<Broker> {
+export async function startBroker(
+  opts: { basePort?: number; brokers?: number; stateFile?: string } = {},
+): Promise<Broker> {
   const file = pathToFileURL(path.join(repoRoot(), 'tools', 'kafka-mock', 'kafka-mock.mjs')).href;
   // A real ESM import (SWC leaves dynamic imports alone), since the launcher wrapper is plain ESM.
   const mod = (await import(file)) as KafkaMockModule;

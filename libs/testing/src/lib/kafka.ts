@@ -3,7 +3,12 @@ import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { flattenHeaders } from '@kyoyu/messaging';
 
 export function testKafka(bootstrap: string[]): Kafka {
-  return new Kafka({ clientId: 'kyoyu-test', brokers: bootstrap, logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+  return new Kafka({
+    clientId: 'kyoyu-test',
+    brokers: bootstrap,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10 },
+  });
 }
 
 export interface ReadMessage {
@@ -26,7 +31,10 @@ export class TopicReader {
   private readonly consumer: Consumer;
   private waiters: Array<() => void> = [];
 
-  constructor(kafka: Kafka, private readonly topics: Array<string | RegExp>) {
+  constructor(
+    kafka: Kafka,
+    private readonly topics: Array<string | RegExp>,
+  ) {
     this.consumer = kafka.consumer({
       groupId: `test-reader-${randomBytes(4).toString('hex')}`,
       sessionTimeout: 6000,
@@ -62,14 +70,20 @@ export class TopicReader {
   }
 
   /** Resolves with the matching messages once at least `count` match; rejects after `timeoutMs`. */
-  async waitFor(predicate: (m: ReadMessage) => boolean, count = 1, timeoutMs = 30_000): Promise<ReadMessage[]> {
+  async waitFor(
+    predicate: (m: ReadMessage) => boolean,
+    count = 1,
+    timeoutMs = 30_000,
+  ): Promise<ReadMessage[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.messages.filter(predicate);
       if (found.length >= count) return found;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`timed out waiting for ${count} message(s); ${found.length} matched of ${this.messages.length} read`);
+        throw new Error(
+          `timed out waiting for ${count} message(s); ${found.length} matched of ${this.messages.length} read`,
+        );
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);

@@ -122,7 +122,10 @@ export class ServiceProcess {
 }
 
 /** Starts the four stages and waits until each is ready. */
-export async function startStages(stack: StackEnv, only: readonly StageName[] = STAGES): Promise<Map<StageName, ServiceProcess>> {
+export async function startStages(
+  stack: StackEnv,
+  only: readonly StageName[] = STAGES,
+): Promise<Map<StageName, ServiceProcess>> {
   const procs = new Map<StageName, ServiceProcess>();
   for (const stage of only) {
     const port = await freePort();

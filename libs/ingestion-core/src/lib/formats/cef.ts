@@ -27,15 +27,39 @@ export function findCefStart(text: string): number {
 
 /** Full extension names (ArcSight dictionary) → short keys. */
 const FULL: Record<string, string> = {
-  sourceAddress: 'src', destinationAddress: 'dst', sourcePort: 'spt', destinationPort: 'dpt',
-  sourceHostName: 'shost', destinationHostName: 'dhost', sourceUserName: 'suser', destinationUserName: 'duser',
-  sourceMacAddress: 'smac', destinationMacAddress: 'dmac', requestUrl: 'request', message: 'msg',
-  transportProtocol: 'proto', deviceAddress: 'dvc', deviceHostName: 'dvchost', fileName: 'fname',
-  deviceAction: 'act', deviceEventCategory: 'cat', sourceUserId: 'suid', destinationUserId: 'duid',
-  sourceProcessName: 'sproc', destinationProcessName: 'dproc', deviceReceiptTime: 'rt', startTime: 'start',
-  endTime: 'end', requestClientApplication: 'requestClientApplication', sourceNtDomain: 'sntdom',
-  destinationNtDomain: 'dntdom', sourceDnsDomain: 'sourceDnsDomain', destinationDnsDomain: 'destinationDnsDomain',
-  applicationProtocol: 'app', deviceProcessName: 'deviceProcessName', deviceMacAddress: 'dvcmac',
+  sourceAddress: 'src',
+  destinationAddress: 'dst',
+  sourcePort: 'spt',
+  destinationPort: 'dpt',
+  sourceHostName: 'shost',
+  destinationHostName: 'dhost',
+  sourceUserName: 'suser',
+  destinationUserName: 'duser',
+  sourceMacAddress: 'smac',
+  destinationMacAddress: 'dmac',
+  requestUrl: 'request',
+  message: 'msg',
+  transportProtocol: 'proto',
+  deviceAddress: 'dvc',
+  deviceHostName: 'dvchost',
+  fileName: 'fname',
+  deviceAction: 'act',
+  deviceEventCategory: 'cat',
+  sourceUserId: 'suid',
+  destinationUserId: 'duid',
+  sourceProcessName: 'sproc',
+  destinationProcessName: 'dproc',
+  deviceReceiptTime: 'rt',
+  startTime: 'start',
+  endTime: 'end',
+  requestClientApplication: 'requestClientApplication',
+  sourceNtDomain: 'sntdom',
+  destinationNtDomain: 'dntdom',
+  sourceDnsDomain: 'sourceDnsDomain',
+  destinationDnsDomain: 'destinationDnsDomain',
+  applicationProtocol: 'app',
+  deviceProcessName: 'deviceProcessName',
+  deviceMacAddress: 'dvcmac',
 };
 
 function unescapeHeader(s: string): string {
@@ -71,7 +95,15 @@ export function parseCef(text: string): CefRecord | undefined {
     header.push(unescapeHeader(line.slice(pos, j)));
     pos = cur = j + 1;
   }
-  const [version, vendor, product, deviceVersion, signatureId, name, severity] = header as [string, string, string, string, string, string, string];
+  const [version, vendor, product, deviceVersion, signatureId, name, severity] = header as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (!/^\d+$/.test(version.trim())) return undefined;
   const extText = line.slice(pos);
   const ext = new Map<string, string>();
@@ -102,7 +134,17 @@ export function parseCef(text: string): CefRecord | undefined {
     const value = ext.get(base);
     if (value !== undefined && v) custom.set(v, { key: base, value });
   }
-  const rec: CefRecord = { version, vendor, product, deviceVersion, signatureId, name, severity, ext, custom };
+  const rec: CefRecord = {
+    version,
+    vendor,
+    product,
+    deviceVersion,
+    signatureId,
+    name,
+    severity,
+    ext,
+    custom,
+  };
   const host = syslogHost(prefix);
   if (host) rec.syslogHost = host;
   return rec;
@@ -111,7 +153,10 @@ export function parseCef(text: string): CefRecord | undefined {
 /** Host name from a syslog header: RFC 5424 `<pri>1 TIMESTAMP HOST ...` or RFC 3164 `<pri>Mmm dd hh:mm:ss HOST`. */
 function syslogHost(prefix: string): string | undefined {
   if (!prefix) return undefined;
-  const t = prefix.replace(/^<\d{1,3}>/, '').trim().split(/\s+/);
+  const t = prefix
+    .replace(/^<\d{1,3}>/, '')
+    .trim()
+    .split(/\s+/);
   if (/^\d$/.test(t[0] ?? '') && /^\d{4}-/.test(t[1] ?? '')) return clean(t[2]);
   if (/^[A-Z][a-z]{2}$/.test(t[0] ?? '') && /^\d{2}:\d{2}:\d{2}$/.test(t[2] ?? '')) return clean(t[3]);
   if (/^\d{4}-\d{2}-\d{2}T/.test(t[0] ?? '')) return clean(t[1]);
@@ -126,7 +171,9 @@ const clean = (h: string | undefined): string | undefined => {
 export function cefSeverity(s: string): number {
   const t = s.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 10;
-  return { low: 25, medium: 50, high: 75, 'very-high': 95, 'very high': 95, critical: 95 }[t.toLowerCase()] ?? 0;
+  return (
+    { low: 25, medium: 50, high: 75, 'very-high': 95, 'very high': 95, critical: 95 }[t.toLowerCase()] ?? 0
+  );
 }
 
 const PUBLIC_IDS_PRODUCTS = /suricata|snort/i;
@@ -146,19 +193,27 @@ export function mapCef(c: CefRecord, b: AlertBuilder): void {
   b.nativeId = g('externalId') ?? (g('eventId') ? `${c.vendor}|${c.product}|${g('eventId')}` : undefined);
   b.observedAt = toIso(g('rt')) ?? toIso(g('end')) ?? toIso(g('start'));
   b.setSeverity(cefSeverity(c.severity), c.severity);
-  b.product = compact({ vendor: c.vendor || undefined, name: c.product || undefined, version: c.deviceVersion || undefined });
+  b.product = compact({
+    vendor: c.vendor || undefined,
+    name: c.product || undefined,
+    version: c.deviceVersion || undefined,
+  });
   const sidNum = int(c.signatureId);
   b.rule = compact({
     id: c.signatureId || undefined,
     name: c.name || undefined,
     category: g('cat'),
-    public: PUBLIC_IDS_PRODUCTS.test(c.product) && sidNum !== undefined && (sidNum < 1_000_000 || (sidNum >= 2_000_000 && sidNum < 3_000_000)),
+    public:
+      PUBLIC_IDS_PRODUCTS.test(c.product) &&
+      sidNum !== undefined &&
+      (sidNum < 1_000_000 || (sidNum >= 2_000_000 && sidNum < 3_000_000)),
   });
   b.described('name', c.name);
   b.described('signatureId', c.signatureId);
   b.text('msg', g('msg'));
   b.cves(g('msg'), 'msg');
-  for (const k of ['act', 'cat', 'reason', 'outcome', 'TrendMicroDsRelevantDetectionNames', 'cs6']) b.described(k, g(k));
+  for (const k of ['act', 'cat', 'reason', 'outcome', 'TrendMicroDsRelevantDetectionNames', 'cs6'])
+    b.described(k, g(k));
 
   const dirRaw = g('deviceDirection');
   const direction: NetworkDirection = dirRaw === '0' ? 'inbound' : dirRaw === '1' ? 'outbound' : 'unknown';
@@ -167,11 +222,27 @@ export function mapCef(c: CefRecord, b: AlertBuilder): void {
   const roles = pairRoles(src, dst, { direction });
   b.ip(src, roles.src, e.has('src') ? 'src' : 'c6a2');
   b.ip(dst, roles.dst, e.has('dst') ? 'dst' : 'c6a3');
-  if (src || dst) b.network.push(compact({ srcIp: src, srcPort: int(g('spt')), dstIp: dst, dstPort: int(g('dpt')), protocol: g('proto') ?? g('app'), direction, field: 'src,dst' }));
+  if (src || dst)
+    b.network.push(
+      compact({
+        srcIp: src,
+        srcPort: int(g('spt')),
+        dstIp: dst,
+        dstPort: int(g('dpt')),
+        protocol: g('proto') ?? g('app'),
+        direction,
+        field: 'src,dst',
+      }),
+    );
   b.ip(g('sourceTranslatedAddress'), 'victim', 'sourceTranslatedAddress');
   b.ip(g('destinationTranslatedAddress'), roles.dst, 'destinationTranslatedAddress');
   b.host(g('dhost'), roles.dst, 'dhost');
-  b.host(g('shost'), roles.src === 'attacker' ? 'attacker' : 'victim', 'shost', roles.src === 'attacker' ? 'domain' : 'hostname');
+  b.host(
+    g('shost'),
+    roles.src === 'attacker' ? 'attacker' : 'victim',
+    'shost',
+    roles.src === 'attacker' ? 'domain' : 'hostname',
+  );
   b.host(g('destinationDnsDomain'), roles.dst, 'destinationDnsDomain');
   const req = g('request');
   if (req && /^[a-z]+:\/\//i.test(req)) b.url(req, roles.dst, 'request');
@@ -191,16 +262,29 @@ export function mapCef(c: CefRecord, b: AlertBuilder): void {
   const dvc = g('dvc');
   if (dvchost || dvc || c.syslogHost) {
     const ips = [dvc].filter((x): x is string => !!x && /^[\d.:a-fA-F]+$/.test(x) && /[.:]/.test(x));
-    b.hosts.push(compact({ name: dvchost ?? c.syslogHost ?? (ips.length ? undefined : dvc), id: g('deviceExternalId'), ips, macs: [], field: 'dvc' }));
+    b.hosts.push(
+      compact({
+        name: dvchost ?? c.syslogHost ?? (ips.length ? undefined : dvc),
+        id: g('deviceExternalId'),
+        ips,
+        macs: [],
+        field: 'dvc',
+      }),
+    );
     b.host(dvchost, 'victim', 'dvchost', 'hostname');
     b.host(c.syslogHost, 'victim', 'syslog.host', 'hostname');
     if (dvc) b.host(dvc, 'victim', 'dvc', 'hostname');
   }
   const shost = g('shost');
-  if (shost && roles.src !== 'attacker') b.hosts.push({ name: shost, ips: src ? [src] : [], macs: [], field: 'shost' });
-  for (const [k, dk] of [['suser', 'sntdom'], ['duser', 'dntdom']] as const) {
+  if (shost && roles.src !== 'attacker')
+    b.hosts.push({ name: shost, ips: src ? [src] : [], macs: [], field: 'shost' });
+  for (const [k, dk] of [
+    ['suser', 'sntdom'],
+    ['duser', 'dntdom'],
+  ] as const) {
     const u = g(k);
-    if (u) b.users.push(compact({ name: u, domain: g(dk), id: g(k === 'suser' ? 'suid' : 'duid'), field: k }));
+    if (u)
+      b.users.push(compact({ name: u, domain: g(dk), id: g(k === 'suser' ? 'suid' : 'duid'), field: k }));
     b.text(k, u);
   }
   const fpath = g('filePath');
@@ -242,6 +326,11 @@ export function mapCef(c: CefRecord, b: AlertBuilder): void {
   // Remaining free text in non-standard keys.
   for (const [k, v] of e) {
     if (/^(cs\d|cn\d|cfp\d|c6a\d|flexString\d|flexNumber\d|deviceCustomDate\d)(Label)?$/.test(k)) continue;
-    if (/[A-Za-z]/.test(v) && v.length > 2 && !/^(src|dst|spt|dpt|rt|start|end|proto|deviceDirection|cnt|severity)$/.test(k)) b.text(k, v);
+    if (
+      /[A-Za-z]/.test(v) &&
+      v.length > 2 &&
+      !/^(src|dst|spt|dpt|rt|start|end|proto|deviceDirection|cnt|severity)$/.test(k)
+    )
+      b.text(k, v);
   }
 }

@@ -8,7 +8,16 @@ export const isEcsAlert = (doc: Obj): boolean => {
 };
 
 /** Vendor modules whose detections are the vendor's published content (rule.public = true). */
-const VENDOR_MODULES = new Set(['endpoint', 'crowdstrike', 'sentinel_one', 'microsoft_defender_endpoint', 'm365_defender', 'carbonblack_edr', 'cylance', 'sophos']);
+const VENDOR_MODULES = new Set([
+  'endpoint',
+  'crowdstrike',
+  'sentinel_one',
+  'microsoft_defender_endpoint',
+  'm365_defender',
+  'carbonblack_edr',
+  'cylance',
+  'sophos',
+]);
 
 const first = (doc: Obj, ...paths: string[]): string | undefined => {
   for (const p of paths) {
@@ -29,15 +38,33 @@ const first = (doc: Obj, ...paths: string[]): string | undefined => {
  */
 export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): void {
   b.title =
-    first(doc, 'kibana.alert.rule.name', 'signal.rule.name', 'rule.name', 'message', 'event.action', 'event.code') ?? 'ECS alert';
-  b.description = first(doc, 'kibana.alert.rule.description', 'signal.rule.description', 'rule.description', 'message');
+    first(
+      doc,
+      'kibana.alert.rule.name',
+      'signal.rule.name',
+      'rule.name',
+      'message',
+      'event.action',
+      'event.code',
+    ) ?? 'ECS alert';
+  b.description = first(
+    doc,
+    'kibana.alert.rule.description',
+    'signal.rule.description',
+    'rule.description',
+    'message',
+  );
   b.nativeId = first(doc, 'kibana.alert.uuid', 'event.id') ?? hitId;
   b.observedAt = toIso(get(doc, 'kibana.alert.original_time')) ?? toIso(get(doc, '@timestamp'));
-  const risk = num(get(doc, 'kibana.alert.risk_score')) ?? num(get(doc, 'signal.rule.risk_score')) ?? num(get(doc, 'event.risk_score'));
+  const risk =
+    num(get(doc, 'kibana.alert.risk_score')) ??
+    num(get(doc, 'signal.rule.risk_score')) ??
+    num(get(doc, 'event.risk_score'));
   const evSev = num(get(doc, 'event.severity'));
   const sevStr = first(doc, 'kibana.alert.severity', 'signal.rule.severity');
   if (risk !== undefined) b.setSeverity(risk, sevStr ?? risk);
-  else if (sevStr) b.setSeverity({ low: 25, medium: 50, high: 75, critical: 95 }[sevStr.toLowerCase()] ?? 50, sevStr);
+  else if (sevStr)
+    b.setSeverity({ low: 25, medium: 50, high: 75, critical: 95 }[sevStr.toLowerCase()] ?? 50, sevStr);
   else if (evSev !== undefined) b.setSeverity(evSev <= 4 ? evSev * 25 : evSev, evSev);
 
   const module = first(doc, 'event.module', 'data_stream.dataset')?.split('.')[0];
@@ -47,7 +74,14 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
     get(doc, 'signal.rule.immutable') === true ||
     str(get(doc, 'rule.ruleset')) === 'production';
   const ruleName = first(doc, 'kibana.alert.rule.name', 'signal.rule.name', 'rule.name');
-  const ruleId = first(doc, 'kibana.alert.rule.rule_id', 'signal.rule.rule_id', 'rule.id', 'rule.uuid', 'event.code');
+  const ruleId = first(
+    doc,
+    'kibana.alert.rule.rule_id',
+    'signal.rule.rule_id',
+    'rule.id',
+    'rule.uuid',
+    'event.code',
+  );
   b.rule = compact({
     id: ruleId,
     name: ruleName,
@@ -55,15 +89,26 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
     public: immutable || (module !== undefined && VENDOR_MODULES.has(module)),
   });
   b.product = compact({
-    vendor: first(doc, 'observer.vendor') ?? (module === 'endpoint' ? 'Elastic' : module === 'crowdstrike' ? 'CrowdStrike' : module === 'sentinel_one' ? 'SentinelOne' : undefined),
-    name: first(doc, 'observer.product') ?? (module === 'endpoint' ? 'Elastic Defend' : module === 'crowdstrike' ? 'Falcon' : module),
+    vendor:
+      first(doc, 'observer.vendor') ??
+      (module === 'endpoint'
+        ? 'Elastic'
+        : module === 'crowdstrike'
+          ? 'CrowdStrike'
+          : module === 'sentinel_one'
+            ? 'SentinelOne'
+            : undefined),
+    name:
+      first(doc, 'observer.product') ??
+      (module === 'endpoint' ? 'Elastic Defend' : module === 'crowdstrike' ? 'Falcon' : module),
     version: first(doc, 'observer.version', 'agent.version'),
   });
   b.described('rule.name', ruleName);
   b.described('rule.description', b.description);
   b.text('message', first(doc, 'message'));
   b.text('event.original', first(doc, 'event.original'));
-  for (const p of ['tags', 'kibana.alert.rule.tags', 'signal.rule.tags', 'rule.tags']) for (const t of strs(get(doc, p))) b.described(p, t);
+  for (const p of ['tags', 'kibana.alert.rule.tags', 'signal.rule.tags', 'rule.tags'])
+    for (const t of strs(get(doc, p))) b.described(p, t);
   b.text('kibana.alert.reason', first(doc, 'kibana.alert.reason', 'signal.reason'));
 
   // ATT&CK: threat.* (ECS), kibana.alert.rule.threat[] / signal.rule.threat[] (Elastic Security).
@@ -75,14 +120,19 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
         if (!isObj(tech)) continue;
         const ids = strs(tech['id']);
         const names = strs(tech['name']);
-        ids.forEach((id, i) => (/^T\d/i.test(id) ? b.attack.technique(id, names[i]) : b.text('threat.technique.id', id)));
-        for (const sub of arr(tech['subtechnique'])) for (const id of strs(get(sub, 'id'))) b.attack.technique(id);
+        ids.forEach((id, i) =>
+          /^T\d/i.test(id) ? b.attack.technique(id, names[i]) : b.text('threat.technique.id', id),
+        );
+        for (const sub of arr(tech['subtechnique']))
+          for (const id of strs(get(sub, 'id'))) b.attack.technique(id);
       }
       for (const tac of arr(get(t, 'tactic'))) {
         if (!isObj(tac)) continue;
         const ids = strs(tac['id']);
         const names = strs(tac['name']);
-        ids.forEach((id, i) => (/^TA\d/i.test(id) ? b.attack.tactic(id, names[i]) : b.text('threat.tactic.id', id)));
+        ids.forEach((id, i) =>
+          /^TA\d/i.test(id) ? b.attack.tactic(id, names[i]) : b.text('threat.tactic.id', id),
+        );
         if (ids.length === 0) names.forEach((n) => b.attack.tactic(n));
       }
     }
@@ -92,7 +142,15 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
   const hostIps = strs(get(doc, 'host.ip'));
   if (hostName || hostIps.length) {
     b.hosts.push(
-      compact({ name: hostName, domain: first(doc, 'host.domain'), id: first(doc, 'host.id'), os: first(doc, 'host.os.name', 'host.os.full'), ips: hostIps, macs: strs(get(doc, 'host.mac')), field: 'host' }),
+      compact({
+        name: hostName,
+        domain: first(doc, 'host.domain'),
+        id: first(doc, 'host.id'),
+        os: first(doc, 'host.os.name', 'host.os.full'),
+        ips: hostIps,
+        macs: strs(get(doc, 'host.mac')),
+        field: 'host',
+      }),
     );
     b.host(hostName, 'victim', 'host.name', 'hostname');
     for (const ip of hostIps) b.ip(ip, 'victim', 'host.ip');
@@ -100,7 +158,15 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
   }
   const userName = first(doc, 'user.name');
   if (userName || first(doc, 'user.id', 'user.email')) {
-    b.users.push(compact({ name: userName, domain: first(doc, 'user.domain'), email: first(doc, 'user.email'), id: first(doc, 'user.id'), field: 'user' }));
+    b.users.push(
+      compact({
+        name: userName,
+        domain: first(doc, 'user.domain'),
+        email: first(doc, 'user.email'),
+        id: first(doc, 'user.id'),
+        field: 'user',
+      }),
+    );
     b.email(first(doc, 'user.email'), 'victim', 'user.email');
   }
   for (const u of strs(get(doc, 'related.user'))) b.text('related.user', u);
@@ -110,12 +176,23 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
   const src = first(doc, 'source.ip');
   const dst = first(doc, 'destination.ip');
   const dir = first(doc, 'network.direction') as NetworkDirection | undefined;
-  const direction: NetworkDirection = dir === 'inbound' || dir === 'outbound' || dir === 'internal' || dir === 'external' ? dir : 'unknown';
+  const direction: NetworkDirection =
+    dir === 'inbound' || dir === 'outbound' || dir === 'internal' || dir === 'external' ? dir : 'unknown';
   const roles = pairRoles(src, dst, { direction });
   if (src || dst) {
     b.ip(src, roles.src, 'source.ip');
     b.ip(dst, roles.dst, 'destination.ip');
-    b.network.push(compact({ srcIp: src, srcPort: int(get(doc, 'source.port')), dstIp: dst, dstPort: int(get(doc, 'destination.port')), protocol: first(doc, 'network.transport', 'network.protocol'), direction, field: 'source,destination' }));
+    b.network.push(
+      compact({
+        srcIp: src,
+        srcPort: int(get(doc, 'source.port')),
+        dstIp: dst,
+        dstPort: int(get(doc, 'destination.port')),
+        protocol: first(doc, 'network.transport', 'network.protocol'),
+        direction,
+        field: 'source,destination',
+      }),
+    );
   }
   b.host(first(doc, 'source.domain'), roles.src, 'source.domain');
   b.host(first(doc, 'destination.domain'), roles.dst, 'destination.domain');
@@ -131,19 +208,39 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
   b.indicator('ja3s', first(doc, 'tls.server.ja3s'), 'attacker', 'tls.server.ja3s');
   const sni = first(doc, 'tls.client.server_name');
   if (sni) b.indicator('tls-sni', sni, roles.dst, 'tls.client.server_name');
-  b.text('tls.server.x509.subject.distinguished_name', first(doc, 'tls.server.x509.subject.distinguished_name'));
+  b.text(
+    'tls.server.x509.subject.distinguished_name',
+    first(doc, 'tls.server.x509.subject.distinguished_name'),
+  );
   b.text('email.subject', first(doc, 'email.subject'));
   for (const to of strs(get(doc, 'email.to.address'))) b.email(to, 'victim', 'email.to.address');
   for (const fr of strs(get(doc, 'email.from.address'))) b.email(fr, 'unknown', 'email.from.address');
 
   // Processes and files.
-  for (const [p, field] of [['process', 'process'], ['process.parent', 'process.parent']] as const) {
+  for (const [p, field] of [
+    ['process', 'process'],
+    ['process.parent', 'process.parent'],
+  ] as const) {
     const name = first(doc, `${p}.name`);
     const cmd = first(doc, `${p}.command_line`);
     const exe = first(doc, `${p}.executable`);
     if (!name && !cmd && !exe) continue;
-    const hashes = compact({ md5: first(doc, `${p}.hash.md5`), sha1: first(doc, `${p}.hash.sha1`), sha256: first(doc, `${p}.hash.sha256`), sha512: first(doc, `${p}.hash.sha512`) });
-    const pe = compact({ name, pid: int(get(doc, `${p}.pid`)), executable: exe, commandLine: cmd, parentName: p === 'process' ? first(doc, 'process.parent.name') : undefined, parentCommandLine: p === 'process' ? first(doc, 'process.parent.command_line') : undefined, user: p === 'process' ? userName : undefined, field });
+    const hashes = compact({
+      md5: first(doc, `${p}.hash.md5`),
+      sha1: first(doc, `${p}.hash.sha1`),
+      sha256: first(doc, `${p}.hash.sha256`),
+      sha512: first(doc, `${p}.hash.sha512`),
+    });
+    const pe = compact({
+      name,
+      pid: int(get(doc, `${p}.pid`)),
+      executable: exe,
+      commandLine: cmd,
+      parentName: p === 'process' ? first(doc, 'process.parent.name') : undefined,
+      parentCommandLine: p === 'process' ? first(doc, 'process.parent.command_line') : undefined,
+      user: p === 'process' ? userName : undefined,
+      field,
+    });
     if (Object.keys(hashes).length) (pe as { hashes?: object }).hashes = hashes;
     b.processes.push(pe);
     b.text(`${p}.command_line`, cmd);
@@ -153,7 +250,12 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
   const fpath = first(doc, 'file.path');
   const fname = first(doc, 'file.name');
   if (fpath || fname) {
-    const hashes = compact({ md5: first(doc, 'file.hash.md5'), sha1: first(doc, 'file.hash.sha1'), sha256: first(doc, 'file.hash.sha256'), sha512: first(doc, 'file.hash.sha512') });
+    const hashes = compact({
+      md5: first(doc, 'file.hash.md5'),
+      sha1: first(doc, 'file.hash.sha1'),
+      sha256: first(doc, 'file.hash.sha256'),
+      sha512: first(doc, 'file.hash.sha512'),
+    });
     const fe = compact({ name: fname, path: fpath, size: num(get(doc, 'file.size')), field: 'file' });
     if (Object.keys(hashes).length) (fe as { hashes?: object }).hashes = hashes;
     b.files.push(fe);
@@ -165,13 +267,21 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
   for (const v of strs(get(doc, 'vulnerability.id'))) b.cves(v, 'vulnerability.id');
 
   // Threat intel matches: attacker by definition.
-  const indicators = [get(doc, 'threat.indicator'), ...arr(get(doc, 'threat.enrichments')).map((e) => get(e, 'indicator'))];
+  const indicators = [
+    get(doc, 'threat.indicator'),
+    ...arr(get(doc, 'threat.enrichments')).map((e) => get(e, 'indicator')),
+  ];
   for (const ind of indicators) {
     if (!isObj(ind)) continue;
     for (const ip of strs(ind['ip'])) b.ip(ip, 'attacker', 'threat.indicator.ip');
-    b.url(str(get(ind, 'url.full')) ?? str(get(ind, 'url.original')), 'attacker', 'threat.indicator.url.full');
+    b.url(
+      str(get(ind, 'url.full')) ?? str(get(ind, 'url.original')),
+      'attacker',
+      'threat.indicator.url.full',
+    );
     b.host(str(get(ind, 'url.domain')) ?? str(get(ind, 'domain')), 'attacker', 'threat.indicator.url.domain');
-    for (const k of ['md5', 'sha1', 'sha256']) b.hash(str(get(ind, `file.hash.${k}`)), 'attacker', `threat.indicator.file.hash.${k}`);
+    for (const k of ['md5', 'sha1', 'sha256'])
+      b.hash(str(get(ind, `file.hash.${k}`)), 'attacker', `threat.indicator.file.hash.${k}`);
     b.email(str(get(ind, 'email.address')), 'attacker', 'threat.indicator.email.address');
   }
 }

@@ -52,20 +52,42 @@ export function mapOcsf(doc: Obj, b: AlertBuilder): void {
   const dev = doc['device'];
   if (isObj(dev)) {
     const ip = str(dev['ip']);
-    b.hosts.push(compact({ name: str(dev['hostname']) ?? str(dev['name']), domain: str(dev['domain']), id: str(dev['uid']), os: str(get(dev, 'os.name')), ips: ip ? [ip] : [], macs: strs(dev['mac']), field: 'device' }));
+    b.hosts.push(
+      compact({
+        name: str(dev['hostname']) ?? str(dev['name']),
+        domain: str(dev['domain']),
+        id: str(dev['uid']),
+        os: str(get(dev, 'os.name')),
+        ips: ip ? [ip] : [],
+        macs: strs(dev['mac']),
+        field: 'device',
+      }),
+    );
     b.host(str(dev['hostname']), 'victim', 'device.hostname', 'hostname');
     if (ip) b.indicator(ip.includes(':') ? 'ipv6' : 'ipv4', ip, 'victim', 'device.ip');
     for (const m of strs(dev['mac'])) b.indicator('mac', m, 'victim', 'device.mac');
   }
-  for (const [p, u] of [['actor.user', get(doc, 'actor.user')], ['user', doc['user']]] as const) {
+  for (const [p, u] of [
+    ['actor.user', get(doc, 'actor.user')],
+    ['user', doc['user']],
+  ] as const) {
     if (!isObj(u)) continue;
-    b.users.push(compact({ name: str(u['name']), domain: str(u['domain']), email: str(u['email_addr']), id: str(u['uid']), field: p }));
+    b.users.push(
+      compact({
+        name: str(u['name']),
+        domain: str(u['domain']),
+        email: str(u['email_addr']),
+        id: str(u['uid']),
+        field: p,
+      }),
+    );
     b.email(str(u['email_addr']), 'victim', `${p}.email_addr`);
   }
   b.text('cloud.account.uid', str(get(doc, 'cloud.account.uid')));
 
   const dirId = int(get(doc, 'connection_info.direction_id'));
-  const direction: NetworkDirection = dirId === 1 ? 'inbound' : dirId === 2 ? 'outbound' : dirId === 3 ? 'internal' : 'unknown';
+  const direction: NetworkDirection =
+    dirId === 1 ? 'inbound' : dirId === 2 ? 'outbound' : dirId === 3 ? 'internal' : 'unknown';
   endpoints(b, doc, '', direction);
   arr(doc['evidences']).forEach((e, i) => {
     if (!isObj(e)) return;
@@ -119,7 +141,16 @@ function endpoints(b: AlertBuilder, o: Obj, prefix: string, direction: NetworkDi
   b.ip(dst, roles.dst, `${prefix}dst_endpoint.ip`);
   b.host(str(get(s, 'hostname')) ?? str(get(s, 'domain')), roles.src, `${prefix}src_endpoint.hostname`);
   b.host(str(get(d, 'hostname')) ?? str(get(d, 'domain')), roles.dst, `${prefix}dst_endpoint.hostname`);
-  b.network.push(compact({ srcIp: src, srcPort: int(get(s, 'port')), dstIp: dst, dstPort: int(get(d, 'port')), direction, field: `${prefix}src_endpoint,dst_endpoint` }));
+  b.network.push(
+    compact({
+      srcIp: src,
+      srcPort: int(get(s, 'port')),
+      dstIp: dst,
+      dstPort: int(get(d, 'port')),
+      direction,
+      field: `${prefix}src_endpoint,dst_endpoint`,
+    }),
+  );
 }
 
 function hashesOf(f: unknown): { md5?: string; sha1?: string; sha256?: string; sha512?: string } {

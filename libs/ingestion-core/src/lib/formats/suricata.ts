@@ -26,7 +26,8 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
   const sev = int(alert['severity']);
   if (sev !== undefined) b.setSeverity(sev <= 1 ? 80 : sev === 2 ? 60 : sev === 3 ? 30 : 20, sev);
   b.product = { vendor: 'OISF', name: 'Suricata' };
-  const publicSid = sid !== undefined && gid === 1 && (sid < 1_000_000 || (sid >= 2_000_000 && sid < 3_000_000));
+  const publicSid =
+    sid !== undefined && gid === 1 && (sid < 1_000_000 || (sid >= 2_000_000 && sid < 3_000_000));
   b.rule = { public: publicSid };
   if (sid !== undefined) b.rule.id = `${gid}:${sid}`;
   if (sig) b.rule.name = sig;
@@ -35,12 +36,14 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
   b.text('alert.category', category);
 
   const md = isObj(alert['metadata']) ? alert['metadata'] : {};
-  for (const k of ['mitre_attack', 'mitre_technique_id', 'mitre_attack_id']) for (const t of strs(md[k])) b.attack.technique(t);
+  for (const k of ['mitre_attack', 'mitre_technique_id', 'mitre_attack_id'])
+    for (const t of strs(md[k])) b.attack.technique(t);
   for (const k of ['mitre_tactic_id', 'mitre_tactic_name']) for (const t of strs(md[k])) b.attack.tactic(t);
   for (const t of strs(md['mitre_technique_name'])) b.text('alert.metadata.mitre_technique_name', t);
   for (const c of strs(md['cve'])) {
     const id = /^cve-/i.test(c) ? c : `CVE-${c}`;
-    if (/^CVE-\d{4}-\d{4,7}$/i.test(id)) b.indicator('cve', id.toUpperCase(), 'attacker', 'alert.metadata.cve');
+    if (/^CVE-\d{4}-\d{4,7}$/i.test(id))
+      b.indicator('cve', id.toUpperCase(), 'attacker', 'alert.metadata.cve');
   }
   for (const t of strs(md['tag'])) b.described('alert.metadata.tag', t);
   const hostileField = strs(md['hostile'])[0];
@@ -54,9 +57,24 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
   const roles = pairRoles(src, dst, { hostile, peerIsAttacker: !benign });
   b.ip(src, roles.src, 'src_ip');
   b.ip(dst, roles.dst, 'dest_ip');
-  const direction = roles.src === 'victim' && roles.dst === 'victim' ? 'internal' : roles.dst === 'victim' ? 'inbound' : roles.src === 'victim' ? 'outbound' : 'unknown';
+  const direction =
+    roles.src === 'victim' && roles.dst === 'victim'
+      ? 'internal'
+      : roles.dst === 'victim'
+        ? 'inbound'
+        : roles.src === 'victim'
+          ? 'outbound'
+          : 'unknown';
   b.network.push(
-    clean({ srcIp: src, srcPort: sport, dstIp: dst, dstPort: dport, protocol: str(doc['proto']), direction, field: 'src_ip,dest_ip' }),
+    clean({
+      srcIp: src,
+      srcPort: sport,
+      dstIp: dst,
+      dstPort: dport,
+      protocol: str(doc['proto']),
+      direction,
+      field: 'src_ip,dest_ip',
+    }),
   );
   // The server side of the flow: the side with the lower (service) port.
   const srvIsSrc = sport !== undefined && dport !== undefined && sport < dport;
@@ -93,7 +111,8 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
       const rr = str(q['rrname']);
       if (rr) b.host(rr, rr.split('.').length > 1 ? 'unknown' : 'victim', 'dns.rrname');
     }
-    for (const a of arr(dns['answers'])) if (isObj(a)) b.host(str(a['rdata']), 'unknown', 'dns.answers.rdata');
+    for (const a of arr(dns['answers']))
+      if (isObj(a)) b.host(str(a['rdata']), 'unknown', 'dns.answers.rdata');
   }
   const tls = doc['tls'];
   if (isObj(tls)) {
@@ -115,7 +134,8 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
     for (const [k, v] of Object.entries(hashes)) b.hash(v, 'attacker', `fileinfo.${k}`);
     if (name) {
       b.text('fileinfo.filename', name);
-      if (/[\\/]/.test(name.replace(/^\//, ''))) b.indicator('file-path', name, 'victim', 'fileinfo.filename');
+      if (/[\\/]/.test(name.replace(/^\//, '')))
+        b.indicator('file-path', name, 'victim', 'fileinfo.filename');
       else b.fileName(name.replace(/^\//, ''), 'fileinfo.filename');
     }
     const fe = clean({ name, size: int(f['size']), field: 'fileinfo' });

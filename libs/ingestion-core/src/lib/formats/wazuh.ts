@@ -42,7 +42,15 @@ export function mapWazuh(doc: Obj, b: AlertBuilder, hitId: string | undefined): 
   const agentName = str(get(doc, 'agent.name'));
   const agentIp = str(get(doc, 'agent.ip'));
   if (agentName || agentIp) {
-    b.hosts.push(compact({ name: agentName, id: str(get(doc, 'agent.id')), ips: agentIp ? [agentIp] : [], macs: [], field: 'agent' }));
+    b.hosts.push(
+      compact({
+        name: agentName,
+        id: str(get(doc, 'agent.id')),
+        ips: agentIp ? [agentIp] : [],
+        macs: [],
+        field: 'agent',
+      }),
+    );
     b.host(agentName, 'victim', 'agent.name', 'hostname');
     if (agentIp) b.indicator(agentIp.includes(':') ? 'ipv6' : 'ipv4', agentIp, 'victim', 'agent.ip');
   }
@@ -64,7 +72,15 @@ export function mapWazuh(doc: Obj, b: AlertBuilder, hitId: string | undefined): 
   b.ip(dstip, 'victim', 'data.dstip');
   if (srcip || dstip)
     b.network.push(
-      compact({ srcIp: srcip, dstIp: dstip, srcPort: int(data['srcport']), dstPort: int(data['dstport']), protocol: str(data['protocol']), direction: 'inbound', field: 'data' }),
+      compact({
+        srcIp: srcip,
+        dstIp: dstip,
+        srcPort: int(data['srcport']),
+        dstPort: int(data['dstport']),
+        protocol: str(data['protocol']),
+        direction: 'inbound',
+        field: 'data',
+      }),
     );
   const url = str(data['url']);
   if (url && /^[a-z]+:\/\//i.test(url)) b.url(url, 'unknown', 'data.url');
@@ -89,22 +105,45 @@ export function mapWazuh(doc: Obj, b: AlertBuilder, hitId: string | undefined): 
     ])
       for (const v of strs(get(aws, path))) b.ip(v, 'attacker', `data.aws.${path}`);
     const probes = get(aws, 'service.action.portProbeAction.portProbeDetails');
-    for (const p of arr(probes)) b.ip(str(get(p, 'remoteIpDetails.ipAddressV4')), 'attacker', 'data.aws.service.action.portProbeAction.portProbeDetails.remoteIpDetails.ipAddressV4');
-    b.ip(str(get(aws, 'resource.instanceDetails.networkInterfaces.privateIpAddress')), 'victim', 'data.aws.resource.instanceDetails.networkInterfaces.privateIpAddress');
-    b.ip(str(get(aws, 'resource.instanceDetails.networkInterfaces.publicIp')), 'victim', 'data.aws.resource.instanceDetails.networkInterfaces.publicIp');
+    for (const p of arr(probes))
+      b.ip(
+        str(get(p, 'remoteIpDetails.ipAddressV4')),
+        'attacker',
+        'data.aws.service.action.portProbeAction.portProbeDetails.remoteIpDetails.ipAddressV4',
+      );
+    b.ip(
+      str(get(aws, 'resource.instanceDetails.networkInterfaces.privateIpAddress')),
+      'victim',
+      'data.aws.resource.instanceDetails.networkInterfaces.privateIpAddress',
+    );
+    b.ip(
+      str(get(aws, 'resource.instanceDetails.networkInterfaces.publicIp')),
+      'victim',
+      'data.aws.resource.instanceDetails.networkInterfaces.publicIp',
+    );
     const un = str(get(aws, 'resource.accessKeyDetails.userName'));
     if (un) b.users.push({ name: un, field: 'data.aws.resource.accessKeyDetails.userName' });
     b.described('data.aws.title', str(aws['title']));
     b.described('data.aws.description', str(aws['description']));
-    b.text('data.aws.service.additionalInfo.threatListName', str(get(aws, 'service.additionalInfo.threatListName')));
-    b.text('data.aws.resource.instanceDetails.instanceId', str(get(aws, 'resource.instanceDetails.instanceId')));
+    b.text(
+      'data.aws.service.additionalInfo.threatListName',
+      str(get(aws, 'service.additionalInfo.threatListName')),
+    );
+    b.text(
+      'data.aws.resource.instanceDetails.instanceId',
+      str(get(aws, 'resource.instanceDetails.instanceId')),
+    );
   }
   // File integrity monitoring: the victim's files.
   const sc = doc['syscheck'];
   if (isObj(sc)) {
     const path = str(sc['path']);
     b.filePath(path, 'syscheck.path');
-    const hashes = compact({ md5: str(sc['md5_after']), sha1: str(sc['sha1_after']), sha256: str(sc['sha256_after']) });
+    const hashes = compact({
+      md5: str(sc['md5_after']),
+      sha1: str(sc['sha1_after']),
+      sha256: str(sc['sha256_after']),
+    });
     for (const [k, v] of Object.entries(hashes)) b.hash(v, 'unknown', `syscheck.${k}_after`);
     const fe = compact({ path, field: 'syscheck', size: int(sc['size_after']) });
     if (Object.keys(hashes).length) (fe as { hashes?: object }).hashes = hashes;

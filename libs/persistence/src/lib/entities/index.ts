@@ -8,4 +8,11 @@ import { SubscriberEntity } from './subscriber.entity';
 export { CustomerEntity, DeliveryEntity, OutboxEntity, ReviewItemEntity, SeenAlertEntity, SubscriberEntity };
 export type { ReviewState } from './review-item.entity';
 
-export const entities = [CustomerEntity, DeliveryEntity, OutboxEntity, ReviewItemEntity, SeenAlertEntity, SubscriberEntity];
+export const entities = [
+  CustomerEntity,
+  DeliveryEntity,
+  OutboxEntity,
+  ReviewItemEntity,
+  SeenAlertEntity,
+  SubscriberEntity,
+];
