@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "installing dependencies (npm ci)…"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm 11 writes lock files without other platforms' optional binaries and then refuses them in
+  # `npm ci`; `npm install` honours the locked versions all the same.
+  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
 fi
 echo "building the broker launcher and the services…"
 bash tools/kafka-mock/build.sh
