@@ -2,7 +2,7 @@ import { Controller, Inject, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { trace } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
-import { Headers, Topics, decodeEvent, deterministicId, encodeEvent, type Customer } from '@kyoyu/contracts';
+import { Headers, Topics, decodeEvent, deterministicId, encodeEvent } from '@kyoyu/contracts';
 import { deidentify, type KAnonymityView, type PseudonymKey } from '@kyoyu/deid-engine';
 import { PoisonRecordError, type InboundRecord, type OutboundMessage } from '@kyoyu/messaging';
 import { CustomerDirectory } from '@kyoyu/persistence';
@@ -14,6 +14,11 @@ import type { DeidentifyConfig } from './config';
 export class DeidentifyController implements OnModuleInit, OnModuleDestroy {
   private readonly customers: CustomerDirectory;
   private readonly key: PseudonymKey;
+  /** How many registered customers share a sector or country (k-anonymity of released context). */
+  private readonly kView: KAnonymityView = {
+    customersWithSector: (sector) => this.customers.countWithSector(sector),
+    customersWithCountry: (country) => this.customers.countWithCountry(country),
+  };
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: DeidentifyConfig,
@@ -44,7 +49,7 @@ export class DeidentifyController implements OnModuleInit, OnModuleDestroy {
       alert,
       customer,
       key: this.key,
-      kView: this.kView(),
+      kView: this.kView,
       now,
       options: {
         timeGranularity: this.config.TIME_GRANULARITY,
@@ -102,14 +107,5 @@ export class DeidentifyController implements OnModuleInit, OnModuleDestroy {
         headers: { [Headers.EventType]: 'ReviewRequested' },
       },
     ];
-  }
-
-  /** How many registered customers share a sector or country (k-anonymity of released context). */
-  private kView(): KAnonymityView {
-    const all: Customer[] = this.customers.all();
-    return {
-      customersWithSector: (sector) => all.filter((c) => c.sector === sector).length,
-      customersWithCountry: (country) => all.filter((c) => c.region.country === country).length,
-    };
   }
 }

@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       });
     }
 
-    const count = (topic: string) => reader.messages.filter((m) => m.topic === topic).length;
+    const count = (topic: string) => reader.count(topic);
     // Done when every record has an outcome and nothing has moved for two seconds.
     let last = -1;
     let stableSince = Date.now();
@@ -155,7 +155,8 @@ async function main(): Promise<void> {
       if (count(Topics.AlertsRaw) >= records.length && Date.now() - stableSince > 2000) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    const elapsed = (Date.now() - t0 - 2000) / 1000;
+    // Up to the last record read, not the two quiet seconds that confirmed it.
+    const elapsed = (stableSince - t0) / 1000;
     console.log('\n');
     summarize(reader.messages, shareTopics, records.length, elapsed);
     console.log(

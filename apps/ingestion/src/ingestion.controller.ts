@@ -17,7 +17,6 @@ import { ATTACK_CATALOGUE } from './tokens';
 export class IngestionController implements OnModuleInit, OnModuleDestroy {
   private readonly customers: CustomerDirectory;
   private readonly limits: IngestionLimits;
-  duplicates = 0;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
@@ -61,7 +60,6 @@ export class IngestionController implements OnModuleInit, OnModuleDestroy {
     const alert = outcome.alert;
     const origin = { topic: record.topic, partition: record.partition, offset: record.offset };
     if (!(await this.duplicateWindow.firstSighting(alert.id, origin, this.config.DUPLICATE_WINDOW_HOURS))) {
-      this.duplicates++;
       span?.setAttribute('kyoyu.outcome', 'duplicate');
       this.logger.debug({ alertId: alert.id }, 'duplicate alert not re-emitted');
       return [];

@@ -1,5 +1,6 @@
 import type { Customer } from '@kyoyu/contracts';
 import type { SubscriberRecord } from '@kyoyu/persistence';
+import { DEFAULT_AGREEMENT } from '@kyoyu/simulator';
 
 /** Two fictitious customers: one whose agreement allows automatic release, one that reviews everything. */
 export const AUTO_CUSTOMER: Customer = {
@@ -22,15 +23,7 @@ export const AUTO_CUSTOMER: Customer = {
   sector: 'manufacturing',
   region: { country: 'JP', prefecture: 'Aichi' },
   kafkaPrincipals: [],
-  agreement: {
-    version: 1,
-    autoRelease: true,
-    defaultTlp: 'green',
-    audience: { kind: 'all' },
-    embargoHours: 0,
-    nameSubmittingSoc: true,
-    requireFourEyes: false,
-  },
+  agreement: DEFAULT_AGREEMENT,
 };
 
 export const REVIEW_CUSTOMER: Customer = {
@@ -45,7 +38,7 @@ export const REVIEW_CUSTOMER: Customer = {
   siemTenants: [],
   sector: 'finance',
   region: { country: 'JP', prefecture: 'Tokyo' },
-  agreement: { ...AUTO_CUSTOMER.agreement, autoRelease: false },
+  agreement: { ...DEFAULT_AGREEMENT, autoRelease: false },
 };
 
 export const SUBSCRIBERS: SubscriberRecord[] = [

@@ -61,7 +61,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       });
   }
 
-  /** Publishes until the outbox is empty. Returns the number of rows published. */
+  /** Publishes until the outbox is empty. */
   async drain(batchSize = 500): Promise<void> {
     for (;;) {
       const published = await this.dataSource.transaction(async (em) => {

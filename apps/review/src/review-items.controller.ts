@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   ConflictException,
   Controller,
   Get,
@@ -34,7 +35,7 @@ export class ReviewItemsController {
   @Get()
   async list(@Query('state') state = 'held', @Query('limit') limit = '100') {
     if (!STATES.includes(state as ReviewState)) {
-      throw new NotFoundException({
+      throw new BadRequestException({
         code: 'REVIEW.UNKNOWN_STATE',
         message: `state must be one of ${STATES.join(', ')}`,
       });

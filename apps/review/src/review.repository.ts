@@ -64,7 +64,7 @@ export class ReviewRepository {
         [caseId, now],
       )) as [Array<{ draft: ReviewRequest['draft']; correlation_id: string }>, number];
       const row = rows[0][0];
-      if (!row) return this.missing(em.query.bind(em), caseId);
+      if (!row) return this.whyNotHeld(caseId);
       const event = row.draft;
       const value = encodeEvent(Topics.EventsReleased, {
         id: deterministicId('released', event.eventId),
@@ -99,14 +99,14 @@ export class ReviewRepository {
       [caseId, now],
     )) as [unknown[], number];
     if (rows[0].length === 1) return { ok: true };
-    return this.missing((sql, params) => this.dataSource.query(sql, params), caseId);
+    return this.whyNotHeld(caseId);
   }
 
-  private async missing(
-    query: (sql: string, params: unknown[]) => Promise<unknown>,
-    caseId: string,
-  ): Promise<DecisionResult> {
-    const exists = (await query('SELECT 1 FROM review_items WHERE case_id = $1', [caseId])) as unknown[];
+  /** After a conditional update matched nothing: the item is either unknown or no longer held. */
+  private async whyNotHeld(caseId: string): Promise<DecisionResult> {
+    const exists = (await this.dataSource.query('SELECT 1 FROM review_items WHERE case_id = $1', [
+      caseId,
+    ])) as unknown[];
     return { ok: false, code: exists.length ? 'REVIEW.ALREADY_DECIDED' : 'REVIEW.NOT_FOUND' };
   }
 }

@@ -8,16 +8,4 @@ export const Headers = {
   Tracestate: 'tracestate',
   CorrelationId: 'correlation-id',
   EventType: 'kyoyu-event-type',
-  SchemaVersion: 'kyoyu-schema-version',
-  /** How many times a transient failure has already been retried for this record. */
-  Attempt: 'kyoyu-attempt',
 } as const;
-
-/** Headers that must never reach a subscriber. */
-export const InternalHeaderNames: readonly string[] = [
-  Headers.SourceOrg,
-  Headers.Traceparent,
-  Headers.Tracestate,
-  Headers.CorrelationId,
-  Headers.Attempt,
-];

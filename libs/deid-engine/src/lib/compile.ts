@@ -1,5 +1,6 @@
 import type { Alert, Customer } from '@kyoyu/contracts';
 import { AhoCorasick } from './aho-corasick';
+import { isGenericIdentifier } from './generic-identifiers';
 import { compileRanges, type IpRanges } from './ip';
 import { canon, domainForms, nameVariants, registrable } from './normalize';
 
@@ -42,50 +43,6 @@ export interface CompiledCustomer {
   readonly lookalikeMemo: Map<string, boolean>;
   /** Automata for the identifiers learned from alerts, by their pattern set (hosts and users repeat), bounded. */
   readonly learnedMemo: Map<string, AhoCorasick<DictEntry>>;
-}
-
-/** Values too generic to search for in free text (still pseudonymised in their own structured field). */
-const GENERIC = new Set([
-  'admin',
-  'administrator',
-  'administrators',
-  'root',
-  'user',
-  'users',
-  'guest',
-  'system',
-  'test',
-  'local service',
-  'network service',
-  'localsystem',
-  'default',
-  'public',
-  'www',
-  'mail',
-  'localhost',
-  'unknown',
-  'n/a',
-  'none',
-  'null',
-  '-',
-  'svc',
-  'service',
-  'nt authority',
-  'workgroup',
-  'local',
-  'host',
-  'server',
-  'desktop',
-  'ubuntu',
-  'debian',
-  'centos',
-  'windows',
-  'linux',
-  'vagrant',
-]);
-
-export function isGenericIdentifier(v: string): boolean {
-  return GENERIC.has(v.toLowerCase());
 }
 
 function entry(kind: DictKind, value: string, registry: boolean): [string, DictEntry] {

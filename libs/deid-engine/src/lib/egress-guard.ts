@@ -7,6 +7,7 @@ import type { Alert, Customer } from '@kyoyu/contracts';
 import * as ipaddr from 'ipaddr.js';
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { isGenericIdentifier } from './generic-identifiers';
 
 export interface GuardNeedle {
   kind: string;
@@ -31,41 +32,6 @@ export interface GuardResult {
   hits: GuardHit[];
 }
 
-const COMMON = new Set([
-  'admin',
-  'administrator',
-  'administrators',
-  'root',
-  'user',
-  'users',
-  'guest',
-  'system',
-  'test',
-  'localsystem',
-  'default',
-  'public',
-  'www',
-  'mail',
-  'localhost',
-  'unknown',
-  'n/a',
-  'none',
-  'null',
-  'svc',
-  'service',
-  'local',
-  'host',
-  'server',
-  'desktop',
-  'ubuntu',
-  'debian',
-  'centos',
-  'windows',
-  'linux',
-  'vagrant',
-  'workgroup',
-]);
-
 const LEGAL =
   /^(?:株式会社|有限会社|合同会社|\(株\)|㈱)\s*|\s*(?:株式会社|\(株\)|㈱|,? ?(?:co\.?,? ?ltd\.?|corporation|corp\.?|inc\.?|k\.k\.|ltd\.?|limited|holdings|group))$/giu;
 
@@ -83,7 +49,7 @@ function customerDictionary(c: Customer): VictimDictionary {
     if (!raw) return;
     const v = norm(raw);
     if (v.length < min && !/[\u0080-\uffff]/.test(v)) return;
-    if (v.length < 2 || COMMON.has(v)) return;
+    if (v.length < 2 || isGenericIdentifier(v)) return;
     needles.push({ kind, value: v, word: !/[\u0080-\uffff]/.test(v) });
   };
   for (const n of c.names) {
@@ -140,7 +106,7 @@ export function buildVictimDictionary(customer: Customer, alert?: Alert): Victim
   const add = (kind: string, raw: string | undefined, min = 3): void => {
     if (!raw) return;
     const v = norm(raw);
-    if (v.length < min || COMMON.has(v)) return;
+    if (v.length < min || isGenericIdentifier(v)) return;
     extra.push({ kind, value: v, word: !/[\u0080-\uffff]/.test(v) });
   };
   const addUser = (u?: string): void => {

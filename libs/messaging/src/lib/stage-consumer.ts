@@ -151,8 +151,7 @@ export class StageConsumer {
   ): Promise<OutboundMessage[]> {
     const parent = extractTraceContext(record.headers);
     const maxAttempts = this.opts.maxAttempts;
-    const firstAttempt = Number(record.headers[Headers.Attempt] ?? '1') || 1;
-    for (let attempt = firstAttempt; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       const span = tracer.startSpan(
         `${this.opts.stage} process`,
         {
@@ -208,7 +207,7 @@ export class StageConsumer {
           'transient failure; retrying',
         );
         await heartbeat();
-        await delay((this.opts.retryBaseDelayMs ?? 100) * 2 ** (attempt - firstAttempt));
+        await delay((this.opts.retryBaseDelayMs ?? 100) * 2 ** (attempt - 1));
       }
     }
   }

@@ -1,54 +1,47 @@
 import type { DataSource } from 'typeorm';
 import { Customer, type Customer as CustomerT } from '@kyoyu/contracts';
 import { CustomerEntity } from './entities';
+import { RefreshingTableView } from './table-view';
 
-/**
- * An in-memory view of the customer registry, refreshed from PostgreSQL when it changes (checked every
- * `refreshMs`), so services pick up registrations and agreement changes without a restart.
- */
-export class CustomerDirectory {
+/** The customer registry as the stages see it, with the counts k-anonymity needs derived once per change. */
+export class CustomerDirectory extends RefreshingTableView {
   private customers = new Map<string, CustomerT>();
-  private version = '';
-  private timer: NodeJS.Timeout | undefined;
+  private bySector = new Map<string, number>();
+  private byCountry = new Map<string, number>();
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly refreshMs = 2000,
-  ) {}
-
-  async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.refreshMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  constructor(dataSource: DataSource, refreshMs = 2000) {
+    super(dataSource, 'customers', refreshMs);
   }
 
   get(id: string): CustomerT | undefined {
     return this.customers.get(id);
   }
 
-  all(): CustomerT[] {
-    return [...this.customers.values()];
+  /** How many registered customers share this sector (for k-anonymous release of context). */
+  countWithSector(sector: string): number {
+    return this.bySector.get(sector) ?? 0;
   }
 
-  /** Reloads when the registry's change marker moved; cheap when nothing changed. */
-  async refresh(): Promise<boolean> {
-    const [marker] = (await this.dataSource.query(
-      `SELECT coalesce(max(updated_at)::text, '') || ':' || count(*) AS v FROM customers`,
-    )) as Array<{ v: string }>;
-    if (!marker || marker.v === this.version) return false;
+  countWithCountry(country: string): number {
+    return this.byCountry.get(country) ?? 0;
+  }
+
+  protected async reload(): Promise<void> {
     const rows = await this.dataSource.getRepository(CustomerEntity).find();
-    const next = new Map<string, CustomerT>();
+    const customers = new Map<string, CustomerT>();
+    const bySector = new Map<string, number>();
+    const byCountry = new Map<string, number>();
     for (const row of rows) {
       const parsed = Customer.safeParse({ ...row.profile, agreement: row.agreement });
-      if (parsed.success) next.set(row.id, parsed.data);
+      if (!parsed.success) continue;
+      const c = parsed.data;
+      customers.set(c.id, c);
+      bySector.set(c.sector, (bySector.get(c.sector) ?? 0) + 1);
+      byCountry.set(c.region.country, (byCountry.get(c.region.country) ?? 0) + 1);
     }
-    this.customers = next;
-    this.version = marker.v;
-    return true;
+    this.customers = customers;
+    this.bySector = bySector;
+    this.byCountry = byCountry;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { SubscriberEntity } from './entities';
+import { RefreshingTableView } from './table-view';
 
 export interface SubscriberRecord {
   id: string;
@@ -10,37 +11,23 @@ export interface SubscriberRecord {
   active: boolean;
 }
 
-/** Subscribers as fan-out sees them, refreshed from PostgreSQL when they change. */
-export class SubscriberDirectory {
+/** Subscribers as fan-out sees them, reloaded when they change. */
+export class SubscriberDirectory extends RefreshingTableView {
   private subscribers: SubscriberRecord[] = [];
-  private version = '';
-  private timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly refreshMs = 2000,
-  ) {}
-
-  async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.refreshMs);
-    this.timer.unref();
+  constructor(dataSource: DataSource, refreshMs = 2000) {
+    super(dataSource, 'subscribers', refreshMs);
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  /** The active subscribers (filtered once per reload, not per event). */
+  active(): readonly SubscriberRecord[] {
+    return this.subscribers;
   }
 
-  active(): SubscriberRecord[] {
-    return this.subscribers.filter((s) => s.active);
-  }
-
-  async refresh(): Promise<boolean> {
-    const [marker] = (await this.dataSource.query(
-      `SELECT coalesce(max(updated_at)::text, '') || ':' || count(*) AS v FROM subscribers`,
-    )) as Array<{ v: string }>;
-    if (!marker || marker.v === this.version) return false;
-    const rows = await this.dataSource.getRepository(SubscriberEntity).find({ order: { id: 'ASC' } });
+  protected async reload(): Promise<void> {
+    const rows = await this.dataSource
+      .getRepository(SubscriberEntity)
+      .find({ where: { active: true }, order: { id: 'ASC' } });
     this.subscribers = rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -49,8 +36,6 @@ export class SubscriberDirectory {
       filters: r.filters,
       active: r.active,
     }));
-    this.version = marker.v;
-    return true;
   }
 }
 

@@ -1,64 +1,89 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { DynamicModule } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { BaseConfig } from '@kyoyu/config';
+import type { z } from 'zod';
+import { loadConfig, type BaseConfig } from '@kyoyu/config';
+import type { Stage } from '@kyoyu/contracts';
 import { KafkaPublisher } from '@kyoyu/messaging';
-import { PinoNestLogger, type Telemetry } from '@kyoyu/telemetry';
-import { KafkaStageServer, PassThroughRpcFilter, type KafkaStageServerOptions } from './kafka-stage.server';
+import { PinoNestLogger, createLogger, startTelemetry, type Telemetry } from '@kyoyu/telemetry';
+import { KafkaStageServer, PassThroughRpcFilter } from './kafka-stage.server';
 import { KafkaStatus } from './kafka-status';
 import { KAFKA } from './tokens';
 
-export interface RunServiceOptions {
-  module: DynamicModule;
-  config: BaseConfig;
-  logger: Logger;
-  telemetry?: Telemetry;
-  /** For stages that consume: their group and consumer settings. */
-  consumer?: KafkaStageServerOptions;
+const TELEMETRY = Symbol('TELEMETRY');
+
+/** Flushes and stops the OpenTelemetry SDK after everything else has shut down. */
+@Injectable()
+class TelemetryLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(TELEMETRY) private readonly telemetry: Telemetry) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.telemetry.shutdown();
+  }
+}
+
+@Module({})
+class StageRootModule {
+  static wrap(stage: DynamicModule, telemetry: Telemetry): DynamicModule {
+    return {
+      module: StageRootModule,
+      imports: [stage],
+      providers: [{ provide: TELEMETRY, useValue: telemetry }, TelemetryLifecycle],
+    };
+  }
+}
+
+export interface StageDefinition<S extends z.ZodType<BaseConfig>> {
+  stage: Stage;
+  /** The stage's settings; validated before anything starts. */
+  config: S;
+  /** Its Kafka consumer group. */
+  groupId: string;
+  module: (config: z.infer<S>, logger: Logger) => DynamicModule;
 }
 
 /**
- * Starts a kyoyu service: HTTP (health, APIs) plus, for consuming stages, the Kafka stage transport.
- * On SIGTERM/SIGINT the consumer finishes its batch, commits and leaves the group before the producer
- * and the database pool close.
+ * Starts a kyoyu stage: validates its config (refusing to start with a clear message), starts
+ * telemetry before anything else, then HTTP (health, APIs) and the Kafka stage transport.
+ * On SIGTERM/SIGINT the consumer finishes its batch, commits and leaves the group before the
+ * producer, the database pool and telemetry close.
  */
-export async function runService(opts: RunServiceOptions) {
-  const app = await NestFactory.create(opts.module, {
-    logger: new PinoNestLogger(opts.logger),
+export function runStage<S extends z.ZodType<BaseConfig>>(def: StageDefinition<S>): void {
+  start(def).catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
+
+async function start<S extends z.ZodType<BaseConfig>>(def: StageDefinition<S>) {
+  const config = loadConfig(def.stage, def.config);
+  const telemetry = startTelemetry({
+    serviceName: `kyoyu-${def.stage}`,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
+  const logger = createLogger(def.stage, config.LOG_LEVEL);
+  const app = await NestFactory.create(StageRootModule.wrap(def.module(config, logger), telemetry), {
+    logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
   app.enableShutdownHooks();
-  if (opts.consumer) {
-    const server = new KafkaStageServer(
-      app.get<Kafka>(KAFKA),
-      app.get(KafkaPublisher),
-      opts.logger,
-      opts.consumer,
-    );
-    app.get(KafkaStatus).attachConsumer(server);
-    // Deferred, so the filter is registered before the microservice wires its handlers.
-    const microservice = app.connectMicroservice({ strategy: server }, { deferInitialization: true });
-    microservice.useGlobalFilters(new PassThroughRpcFilter());
-    await app.init();
-    await app.startAllMicroservices();
-  }
-  await app.listen(opts.config.HTTP_PORT, opts.config.HTTP_HOST);
+  const server = new KafkaStageServer(app.get<Kafka>(KAFKA), app.get(KafkaPublisher), logger, {
+    stage: def.stage,
+    groupId: def.groupId,
+    maxAttempts: config.MAX_ATTEMPTS,
+  });
+  app.get(KafkaStatus).attachConsumer(server);
+  // Deferred, so the filter is registered before the microservice wires its handlers.
+  const microservice = app.connectMicroservice({ strategy: server }, { deferInitialization: true });
+  microservice.useGlobalFilters(new PassThroughRpcFilter());
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : opts.config.HTTP_PORT;
-  opts.logger.info({ port }, 'service started');
-  if (opts.telemetry) {
-    const telemetry = opts.telemetry;
-    process.once('beforeExit', () => void telemetry.shutdown());
-  }
+  logger.info(
+    { port: typeof address === 'object' && address ? address.port : config.HTTP_PORT },
+    'service started',
+  );
   return app;
-}
-
-/** Prints a start-up failure (e.g. invalid config) without a stack full of framework frames, and exits 1. */
-export function exitOnStartupError(logger: Pick<Logger, 'fatal'> | undefined, err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
-  if (logger) logger.fatal({ error: err instanceof Error ? err.name : typeof err }, message);
-  else process.stderr.write(`${message}\n`);
-  process.exit(1);
 }

@@ -28,6 +28,7 @@ export interface ReadMessage {
  */
 export class TopicReader {
   readonly messages: ReadMessage[] = [];
+  private readonly perTopic = new Map<string, number>();
   private readonly consumer: Consumer;
   private waiters: Array<() => void> = [];
 
@@ -60,6 +61,7 @@ export class TopicReader {
           headers: flattenHeaders(message.headers),
           timestamp: Number(message.timestamp),
         });
+        this.perTopic.set(topic, (this.perTopic.get(topic) ?? 0) + 1);
         const w = this.waiters;
         this.waiters = [];
         w.forEach((f) => f());
@@ -67,6 +69,11 @@ export class TopicReader {
     });
     await join;
     return this;
+  }
+
+  /** Messages read so far from one topic. */
+  count(topic: string): number {
+    return this.perTopic.get(topic) ?? 0;
   }
 
   /** Resolves with the matching messages once at least `count` match; rejects after `timeoutMs`. */

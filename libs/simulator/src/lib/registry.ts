@@ -1,11 +1,22 @@
 import type { Customer, SharingAgreement } from '@kyoyu/contracts';
-import { DEMO_CUSTOMERS, type SimCustomer } from './index';
+import { DEMO_CUSTOMERS, type SimCustomer } from './customers';
 
 const SECTORS: Record<string, { sector: string; country: string; agreement: Partial<SharingAgreement> }> = {
   'cust-sakura': { sector: 'manufacturing', country: 'JP', agreement: {} },
   'cust-northwind': { sector: 'transport', country: 'DE', agreement: { defaultTlp: 'amber' } },
   // A hospital that wants a human to look at everything before it is shared.
   'cust-harbor': { sector: 'healthcare', country: 'US', agreement: { autoRelease: false } },
+};
+
+/** Share automatically, TLP:GREEN, with every subscriber: the most open terms a customer may sign. */
+export const DEFAULT_AGREEMENT: SharingAgreement = {
+  version: 1,
+  autoRelease: true,
+  defaultTlp: 'green',
+  audience: { kind: 'all' },
+  embargoHours: 0,
+  nameSubmittingSoc: true,
+  requireFourEyes: false,
 };
 
 function cidrOf(prefix: string): string {
@@ -30,16 +41,7 @@ export function registryEntryFor(c: SimCustomer): Customer {
     sector: meta.sector,
     region: { country: meta.country },
     kafkaPrincipals: [],
-    agreement: {
-      version: 1,
-      autoRelease: true,
-      defaultTlp: 'green',
-      audience: { kind: 'all' },
-      embargoHours: 0,
-      nameSubmittingSoc: true,
-      requireFourEyes: false,
-      ...meta.agreement,
-    },
+    agreement: { ...DEFAULT_AGREEMENT, ...meta.agreement },
   };
 }
 
