@@ -17,6 +17,7 @@ export default async function globalSetup() {
   const database = await startDatabase({ serverUrl: process.env.DATABASE_URL, port: basePort + 25238 });
   globalThis.__KYOYU_IT__ = { broker, database };
   process.env.KYOYU_IT_BOOTSTRAP = broker.bootstrap.join(',');
+  process.env.KYOYU_IT_CONTROL_PORT = String(broker.controlPort);
   process.env.KYOYU_IT_DATABASE_URL = database.url;
   process.stderr.write(`\n[it] broker ${broker.bootstrap.join(',')} and database ready in ${Date.now() - t0} ms\n`);
 }

@@ -15,12 +15,15 @@
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import controlClient from './control-client.cjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const { sendControl } = controlClient;
+export { sendControl };
+
 export const REPO_ROOT = path.resolve(HERE, '..', '..');
 export const DEFAULT_STATE_FILE = path.join(REPO_ROOT, '.kyoyu', 'kafka.json');
 export const BINARY = path.join(HERE, '.build', 'kafka-mock');
@@ -43,38 +46,6 @@ export function buildKafkaMock() {
  * Sends one control command to a running kafka-mock; resolves with its one-line
  * reply ("ok", "ok <data>", "pong"); rejects on an "error ..." reply.
  */
-export function sendControl(cmd, { port, host = '127.0.0.1', timeoutMs = 10_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    let done = false;
-    const sock = net.connect({ host, port });
-    const finish = (err, line) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else if (line.startsWith('error')) reject(new Error(`kafka-mock control '${cmd}': ${line}`));
-      else resolve(line);
-    };
-    const timer = setTimeout(
-      () => finish(new Error(`kafka-mock control '${cmd}': no reply within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    sock.setEncoding('utf8');
-    sock.on('connect', () => sock.write(`${String(cmd).replace(/[\r\n]+/g, ' ').trim()}\n`));
-    sock.on('data', (d) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) finish(null, buf.slice(0, nl));
-    });
-    sock.on('error', (e) =>
-      finish(new Error(`kafka-mock control on ${host}:${port}: ${e.message} (is it running?)`)),
-    );
-    sock.on('close', () => finish(new Error(`kafka-mock control '${cmd}': connection closed`)));
-  });
-}
-
 /** Reads the state file written by a running kafka-mock, or null. */
 export function readState(stateFile = DEFAULT_STATE_FILE) {
   try {

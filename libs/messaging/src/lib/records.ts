@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 /** A record read from a topic, with its coordinates (every rejection names them). */
@@ -9,6 +10,11 @@ export interface InboundRecord {
   value: Buffer | null;
   headers: Record<string, string>;
   timestamp: string;
+  /**
+   * The record's own processing span, set for batch handlers (which run outside any one record's
+   * context) so they can record the outcome on it. Single-record handlers use the active span instead.
+   */
+  span?: Span;
 }
 
 /** A record a stage wants published as the outcome of what it consumed. */
@@ -18,6 +24,12 @@ export interface OutboundMessage {
   value: Buffer;
   headers?: Record<string, string>;
 }
+
+/**
+ * What a batch handler returns for one record: its outcome messages (possibly none), or the error that
+ * record met, handled exactly as if a single-record handler had thrown it.
+ */
+export type RecordOutcome = OutboundMessage[] | Error;
 
 export function toInboundRecord(topic: string, partition: number, m: KafkaMessage): InboundRecord {
   return {

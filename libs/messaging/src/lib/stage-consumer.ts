@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import {
   ContractViolation,
@@ -13,24 +13,34 @@ import {
 } from '@kyoyu/contracts';
 import { PoisonRecordError } from './errors';
 import type { KafkaPublisher } from './publisher';
-import { toInboundRecord, type InboundRecord, type OutboundMessage } from './records';
+import { toInboundRecord, type InboundRecord, type OutboundMessage, type RecordOutcome } from './records';
 import { extractTraceContext, injectTraceContext } from './trace-context';
 
 /** What a stage does with one record: the messages that are its outcome (may be none). */
 export type RecordHandler = (record: InboundRecord) => Promise<OutboundMessage[]>;
 
+/**
+ * What a stage does with many records at once (one database statement for all of them, say): one outcome
+ * per record, aligned by index.
+ */
+export type BatchHandler = (records: InboundRecord[]) => Promise<RecordOutcome[]>;
+
+/** How one topic's records are handled: one at a time, or in batches. */
+export type TopicHandler = { batch: false; handle: RecordHandler } | { batch: true; handle: BatchHandler };
+
 export interface StageConsumerOptions {
   stage: Stage;
   groupId: string;
   topics: string[];
-  handler: RecordHandler;
+  /** The handler for a topic's records. */
+  handlerFor: (topic: string) => TopicHandler | undefined;
   publisher: KafkaPublisher;
   logger: Logger;
   /** Attempts for transient failures before the record is rejected with RETRIES_EXHAUSTED. */
   maxAttempts: number;
   /** First retry delay; doubles per attempt. */
   retryBaseDelayMs?: number;
-  /** Publish and commit after this many outcome messages even inside a batch. */
+  /** Publish and commit after this many outcome messages even inside a batch; also a batch handler's size. */
   flushEvery?: number;
   /** Originals up to this size travel base64 in the rejection; larger ones as a hash only. */
   maxRejectedOriginalBytes?: number;
@@ -119,6 +129,7 @@ export class StageConsumer {
     isStale,
   }: EachBatchPayload): Promise<void> {
     const flushEvery = this.opts.flushEvery ?? 500;
+    const handler = this.opts.handlerFor(batch.topic);
     let pending: OutboundMessage[] = [];
     let lastOffset: string | undefined;
 
@@ -134,10 +145,23 @@ export class StageConsumer {
       await heartbeat();
     };
 
+    if (handler?.batch) {
+      for (let i = 0; i < batch.messages.length; i += flushEvery) {
+        if (!isRunning() || isStale()) break;
+        const chunk = batch.messages.slice(i, i + flushEvery);
+        const records = chunk.map((m) => toInboundRecord(batch.topic, batch.partition, m));
+        for (const m of await this.processRecords(records, handler.handle, heartbeat)) pending.push(m);
+        lastOffset = chunk[chunk.length - 1]?.offset;
+        await flush();
+      }
+      return;
+    }
+
+    const single: RecordHandler = handler?.handle ?? (async () => []);
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const record = toInboundRecord(batch.topic, batch.partition, message);
-      const outcome = await this.processRecord(record, heartbeat);
+      const outcome = await this.processRecord(record, single, heartbeat);
       for (const m of outcome) pending.push(m);
       lastOffset = message.offset;
       if (pending.length >= flushEvery) await flush();
@@ -145,52 +169,102 @@ export class StageConsumer {
     await flush();
   }
 
-  private async processRecord(
-    record: InboundRecord,
+  /**
+   * Runs a batch handler over records, each with its own span (one trace per alert survives batching).
+   * A batch that fails as a whole is retried with backoff; when it keeps failing, every record is handled on
+   * its own, so one bad record costs its batch speed, never its neighbours' outcomes.
+   */
+  private async processRecords(
+    records: InboundRecord[],
+    handle: BatchHandler,
     heartbeat: () => Promise<void>,
   ): Promise<OutboundMessage[]> {
-    const parent = extractTraceContext(record.headers);
-    const maxAttempts = this.opts.maxAttempts;
-    for (let attempt = 1; ; attempt++) {
-      const span = tracer.startSpan(
-        `${this.opts.stage} process`,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.destination.name': record.topic,
-            'messaging.kafka.partition': record.partition,
-            'messaging.kafka.offset': record.offset,
-            'kyoyu.stage': this.opts.stage,
-            'kyoyu.attempt': attempt,
+    const parents = records.map((r) => extractTraceContext(r.headers));
+    const spans = records.map((r, i) => {
+      const span = this.startSpan(r, 1, parents[i] as Context);
+      r.span = span;
+      return span;
+    });
+    let outcomes: RecordOutcome[] | undefined;
+    let attemptsLeft = this.opts.maxAttempts;
+    for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
+      attemptsLeft--;
+      try {
+        outcomes = await handle(records);
+        if (outcomes.length !== records.length) {
+          throw new Error(`batch handler returned ${outcomes.length} outcomes for ${records.length} records`);
+        }
+        break;
+      } catch (e) {
+        outcomes = undefined;
+        if (e instanceof PoisonRecordError || e instanceof ContractViolation) break;
+        this.opts.logger.warn(
+          {
+            stage: this.opts.stage,
+            topic: records[0]?.topic,
+            records: records.length,
+            attempt,
+            error: errorName(e),
           },
-        },
-        parent,
-      );
+          'batch failed; retrying',
+        );
+        await heartbeat();
+        if (attempt < this.opts.maxAttempts) await delay(this.retryDelay(attempt));
+      }
+    }
+
+    const single: RecordHandler = async (record) => {
+      const [outcome] = await handle([record]);
+      if (outcome instanceof Error) throw outcome;
+      return outcome ?? [];
+    };
+    const out: OutboundMessage[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as InboundRecord;
+      const span = spans[i] as Span;
+      const ctx = trace.setSpan(parents[i] as Context, span);
+      const outcome = outcomes?.[i];
+      delete record.span;
+      if (outcome === undefined || (outcome instanceof Error && !isPoison(outcome))) {
+        // The whole batch failed, or this record met a transient error: it gets the single-record path,
+        // with the retries the batch left it and, in the end, its own rejection.
+        span.setAttribute('kyoyu.batch.fallback', true);
+        span.end();
+        const attempts = outcome === undefined ? Math.max(1, attemptsLeft) : this.opts.maxAttempts;
+        for (const m of await this.processRecord(record, single, heartbeat, attempts)) out.push(m);
+      } else if (outcome instanceof Error) {
+        out.push(this.reject(record, span, ctx, outcome, 1));
+      } else {
+        span.end();
+        this.opts.onRecord?.('handled', record);
+        context.with(ctx, () => {
+          for (const m of outcome) this.decorate(m, record);
+        });
+        for (const m of outcome) out.push(m);
+      }
+    }
+    return out;
+  }
+
+  private async processRecord(
+    record: InboundRecord,
+    handle: RecordHandler,
+    heartbeat: () => Promise<void>,
+    maxAttempts = this.opts.maxAttempts,
+  ): Promise<OutboundMessage[]> {
+    const parent = extractTraceContext(record.headers);
+    for (let attempt = 1; ; attempt++) {
+      const span = this.startSpan(record, attempt, parent);
       const ctx = trace.setSpan(parent, span);
       try {
-        const out = await context.with(ctx, () => this.opts.handler(record));
+        const out = await context.with(ctx, () => handle(record));
         for (const m of out) this.decorate(m, record);
         span.end();
         this.opts.onRecord?.('handled', record);
         return out;
       } catch (e) {
-        const poison = e instanceof PoisonRecordError || e instanceof ContractViolation;
-        const exhausted = !poison && attempt >= maxAttempts;
-        if (poison || exhausted) {
-          const reason: RejectReason =
-            e instanceof PoisonRecordError ? e.reason : poison ? 'INVALID_EVENT' : 'RETRIES_EXHAUSTED';
-          const detail =
-            e instanceof PoisonRecordError
-              ? e.detail
-              : poison
-                ? (e as Error).message
-                : `gave up after ${attempt} attempts (${errorName(e)})`;
-          span.setAttribute('kyoyu.outcome', 'rejected');
-          span.setAttribute('kyoyu.reason', reason);
-          span.end();
-          this.opts.onRecord?.('rejected', record, reason);
-          return [context.with(ctx, () => this.rejection(record, reason, detail))];
+        if (isPoison(e) || attempt >= maxAttempts) {
+          return [this.reject(record, span, ctx, e, attempt)];
         }
         span.setStatus({ code: SpanStatusCode.ERROR, message: errorName(e) });
         span.end();
@@ -207,9 +281,54 @@ export class StageConsumer {
           'transient failure; retrying',
         );
         await heartbeat();
-        await delay((this.opts.retryBaseDelayMs ?? 100) * 2 ** (attempt - 1));
+        await delay(this.retryDelay(attempt));
       }
     }
+  }
+
+  private startSpan(record: InboundRecord, attempt: number, parent: Context): Span {
+    return tracer.startSpan(
+      `${this.opts.stage} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': record.topic,
+          'messaging.kafka.partition': record.partition,
+          'messaging.kafka.offset': record.offset,
+          'kyoyu.stage': this.opts.stage,
+          'kyoyu.attempt': attempt,
+        },
+      },
+      parent,
+    );
+  }
+
+  /** The rejection for a record that is bad (poison) or kept failing; ends its span. */
+  private reject(
+    record: InboundRecord,
+    span: Span,
+    ctx: Context,
+    e: unknown,
+    attempts: number,
+  ): OutboundMessage {
+    const reason: RejectReason =
+      e instanceof PoisonRecordError ? e.reason : isPoison(e) ? 'INVALID_EVENT' : 'RETRIES_EXHAUSTED';
+    const detail =
+      e instanceof PoisonRecordError
+        ? e.detail
+        : isPoison(e)
+          ? (e as Error).message
+          : `gave up after ${attempts} attempts (${errorName(e)})`;
+    span.setAttribute('kyoyu.outcome', 'rejected');
+    span.setAttribute('kyoyu.reason', reason);
+    span.end();
+    this.opts.onRecord?.('rejected', record, reason);
+    return context.with(ctx, () => this.rejection(record, reason, detail));
+  }
+
+  private retryDelay(attempt: number): number {
+    return (this.opts.retryBaseDelayMs ?? 100) * 2 ** (attempt - 1);
   }
 
   private decorate(m: OutboundMessage, record: InboundRecord): void {
@@ -249,6 +368,11 @@ export class StageConsumer {
     injectTraceContext(headers);
     return { topic: Topics.AlertsRejected, key: record.key?.toString('utf8') ?? null, value, headers };
   }
+}
+
+/** A record that can never succeed: retrying it would only stall its partition. */
+function isPoison(e: unknown): boolean {
+  return e instanceof PoisonRecordError || e instanceof ContractViolation;
 }
 
 /** Error class and code only: messages of driver errors can quote values, which may be victim data. */

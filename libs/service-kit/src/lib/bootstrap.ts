@@ -41,6 +41,8 @@ export interface StageDefinition<S extends z.ZodType<BaseConfig>> {
   /** Its Kafka consumer group. */
   groupId: string;
   module: (config: z.infer<S>, logger: Logger) => DynamicModule;
+  /** Topics known only from configuration, each served by the handler of an existing pattern. */
+  topicRoutes?: (config: z.infer<S>) => Record<string, string>;
 }
 
 /**
@@ -72,6 +74,7 @@ async function start<S extends z.ZodType<BaseConfig>>(def: StageDefinition<S>) {
     stage: def.stage,
     groupId: def.groupId,
     maxAttempts: config.MAX_ATTEMPTS,
+    ...(def.topicRoutes ? { topicRoutes: def.topicRoutes(config) } : {}),
   });
   app.get(KafkaStatus).attachConsumer(server);
   // Deferred, so the filter is registered before the microservice wires its handlers.

@@ -1,5 +1,10 @@
 import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
-import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import {
+  EventPattern,
+  Server,
+  type CustomTransportStrategy,
+  type MessageHandler,
+} from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
@@ -9,14 +14,30 @@ import {
   type InboundRecord,
   type KafkaPublisher,
   type OutboundMessage,
+  type RecordOutcome,
   type StageConsumerOptions,
+  type TopicHandler,
 } from '@kyoyu/messaging';
 
 export interface KafkaStageServerOptions extends Omit<
   StageConsumerOptions,
-  'topics' | 'handler' | 'publisher' | 'logger' | 'stage'
+  'topics' | 'handlerFor' | 'publisher' | 'logger' | 'stage'
 > {
   stage: Stage;
+  /**
+   * More topics served by an existing handler: topic → the pattern (topic) of the handler to use. Lets one
+   * `@EventPattern` serve topics known only from configuration (one raw topic per customer principal).
+   */
+  topicRoutes?: Record<string, string>;
+}
+
+/**
+ * Marks a handler that takes a whole batch: `(records: InboundRecord[]) => Promise<RecordOutcome[]>`, one
+ * outcome per record, aligned by index (an Error element is that record's failure). For stages whose work
+ * per record is a database round trip that one statement per batch can replace.
+ */
+export function BatchEventPattern(topic: string): MethodDecorator {
+  return EventPattern(topic, { batch: true });
 }
 
 /**
@@ -43,13 +64,24 @@ export class KafkaStageServer extends Server implements CustomTransportStrategy 
   }
 
   listen(callback: (err?: unknown) => void): void {
-    const topics = [...this.messageHandlers.keys()];
+    const routes = new Map<string, string>([...this.messageHandlers.keys()].map((t) => [t, t]));
+    for (const [topic, pattern] of Object.entries(this.options.topicRoutes ?? {})) {
+      if (!this.messageHandlers.has(pattern)) {
+        callback(new Error(`no handler for ${pattern} (routed from ${topic})`));
+        return;
+      }
+      routes.set(topic, pattern);
+    }
     this.consumer = new StageConsumer(this.kafka, {
       ...this.options,
-      topics,
+      topics: [...routes.keys()],
       publisher: this.publisher,
       logger: this.log,
-      handler: (record) => this.dispatch(record),
+      handlerFor: (topic) => {
+        const pattern = routes.get(topic);
+        const handler = pattern === undefined ? undefined : this.messageHandlers.get(pattern);
+        return handler ? this.topicHandler(handler) : undefined;
+      },
     });
     this.consumer.start().then(
       () => callback(),
@@ -69,13 +101,23 @@ export class KafkaStageServer extends Server implements CustomTransportStrategy 
     return this.consumer as T;
   }
 
-  private async dispatch(record: InboundRecord): Promise<OutboundMessage[]> {
-    const handler = this.messageHandlers.get(record.topic);
-    if (!handler) return [];
-    const result = this.transformToObservable(await handler(record)) as Observable<
-      OutboundMessage[] | undefined
-    >;
-    return (await lastValueFrom(result, { defaultValue: [] })) ?? [];
+  private topicHandler(handler: MessageHandler): TopicHandler {
+    if ((handler.extras as { batch?: boolean } | undefined)?.batch) {
+      return {
+        batch: true,
+        handle: async (records: InboundRecord[]) =>
+          (await this.invoke<RecordOutcome[]>(handler, records)) ?? [],
+      };
+    }
+    return {
+      batch: false,
+      handle: async (record: InboundRecord) => (await this.invoke<OutboundMessage[]>(handler, record)) ?? [],
+    };
+  }
+
+  private async invoke<T>(handler: MessageHandler, payload: unknown): Promise<T | undefined> {
+    const result = this.transformToObservable(await handler(payload)) as Observable<T | undefined>;
+    return lastValueFrom(result, { defaultValue: undefined });
   }
 }
 

@@ -5,6 +5,7 @@ import { repoRoot } from './repo';
 
 export interface Broker {
   bootstrap: string[];
+  controlPort: number;
   control(command: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -27,11 +28,31 @@ export function contractTopics(): Array<{ name: string; partitions: number }> {
  * Starts the Kafka-protocol broker of tools/kafka-mock (librdkafka's mock cluster) on loopback,
  * building it first if needed.
  */
+async function loadMock(): Promise<KafkaMockModule> {
+  const file = pathToFileURL(path.join(repoRoot(), 'tools', 'kafka-mock', 'kafka-mock.mjs')).href;
+  // A real ESM import (SWC leaves dynamic imports alone), since the launcher wrapper is plain ESM.
+  return (await import(file)) as KafkaMockModule;
+}
+
+/**
+ * One fault-injection command to a running broker's control channel (see tools/kafka-mock/README.md),
+ * e.g. `create-topic t 4`, `delete-topic t`, `broker-down 2`. Resolves with the reply; rejects on `error …`.
+ * Integration tests find the port in KYOYU_IT_CONTROL_PORT.
+ */
+export async function controlBroker(
+  command: string,
+  port = Number(process.env.KYOYU_IT_CONTROL_PORT),
+): Promise<string> {
+  if (!Number.isInteger(port) || port <= 0) throw new Error('no broker control port (KYOYU_IT_CONTROL_PORT)');
+  const client = path.join(repoRoot(), 'tools', 'kafka-mock', 'control-client.cjs');
+  const { sendControl } = require(client) as {
+    sendControl(cmd: string, o: { port: number }): Promise<string>;
+  };
+  return sendControl(command, { port });
+}
+
 export async function startBroker(
   opts: { basePort?: number; brokers?: number; stateFile?: string } = {},
 ): Promise<Broker> {
-  const file = pathToFileURL(path.join(repoRoot(), 'tools', 'kafka-mock', 'kafka-mock.mjs')).href;
-  // A real ESM import (SWC leaves dynamic imports alone), since the launcher wrapper is plain ESM.
-  const mod = (await import(file)) as KafkaMockModule;
-  return mod.startKafkaMock({ ...opts, topics: contractTopics() });
+  return (await loadMock()).startKafkaMock({ ...opts, topics: contractTopics() });
 }

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import pino from 'pino';
+import { Topics, decodeEvent } from '@kyoyu/contracts';
+import {
+  KafkaPublisher,
+  PoisonRecordError,
+  StageConsumer,
+  type InboundRecord,
+  type RecordOutcome,
+  type TopicHandler,
+} from '@kyoyu/messaging';
+import { TopicReader, connectedProducer, controlBroker, testKafka } from '@kyoyu/testing';
+
+/**
+ * The stage transport's batch mode on the real broker: every record ends in exactly one outcome whatever
+ * its neighbours do, and the group's committed offset moves past the batch only after the outcomes exist.
+ */
+const bootstrap = (process.env.KYOYU_IT_BOOTSTRAP ?? '').split(',');
+let kafka: Kafka;
+let admin: Admin;
+let producer: Producer;
+let publisher: KafkaPublisher;
+let reader: TopicReader;
+const run = randomBytes(3).toString('hex');
+const output = `it.stage-out.${run}`;
+const inputA = `it.stage-in-a.${run}`;
+const inputB = `it.stage-in-b.${run}`;
+const consumers: StageConsumer[] = [];
+
+beforeAll(async () => {
+  kafka = testKafka(bootstrap);
+  admin = kafka.admin();
+  await admin.connect();
+  // The mock cluster has no CreateTopics API; its control channel creates them.
+  for (const t of [inputA, inputB, output]) await controlBroker(`create-topic ${t} 1`);
+  producer = await connectedProducer(kafka);
+  publisher = new KafkaPublisher(kafka);
+  await publisher.connect();
+  reader = await new TopicReader(kafka, [output, Topics.AlertsRejected]).start();
+});
+
+afterAll(async () => {
+  for (const c of consumers) await c.stop();
+  await reader?.stop();
+  await publisher?.disconnect();
+  await producer?.disconnect();
+  await admin?.disconnect();
+});
+
+function startConsumer(input: string, groupId: string, handler: TopicHandler): StageConsumer {
+  const c = new StageConsumer(kafka, {
+    stage: 'ingestion',
+    groupId,
+    topics: [input],
+    handlerFor: (topic) => (topic === input ? handler : undefined),
+    publisher,
+    logger: pino({ level: 'silent' }),
+    maxAttempts: 3,
+    retryBaseDelayMs: 10,
+  });
+  consumers.push(c);
+  return c;
+}
+
+async function produce(input: string, values: string[]): Promise<void> {
+  await producer.send({ topic: input, acks: -1, messages: values.map((value) => ({ key: null, value })) });
+}
+
+function echo(r: InboundRecord) {
+  return [{ topic: output, key: null, value: Buffer.from(`out:${r.value?.toString()}`) }];
+}
+
+function rejectionsFor(input: string, prefix: string) {
+  return reader.messages
+    .filter((m) => m.topic === Topics.AlertsRejected)
+    .map((m) => decodeEvent(Topics.AlertsRejected, Buffer.from(m.value)).data)
+    .filter(
+      (d) =>
+        d.origin.topic === input &&
+        Buffer.from(d.original.base64 ?? '', 'base64')
+          .toString()
+          .startsWith(prefix),
+    );
+}
+
+async function committedOffset(input: string, groupId: string): Promise<number> {
+  const [t] = await admin.fetchOffsets({ groupId, topics: [input] });
+  return Number(t?.partitions[0]?.offset ?? -1);
+}
+
+async function endOffset(input: string): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(input);
+  return Number(offsets[0]?.high ?? -1);
+}
+
+it('gives each record of a batch its own outcome: results, poison rejections and per-record retries', async () => {
+  const calls: number[] = [];
+  const flaky = new Map<string, number>();
+  const values = Array.from({ length: 40 }, (_, i) => `a-${i}`);
+  startConsumer(inputA, `it-batch-a-${run}`, {
+    batch: true,
+    handle: async (records): Promise<RecordOutcome[]> => {
+      calls.push(records.length);
+      return records.map((r) => {
+        const v = r.value?.toString() ?? '';
+        if (v === 'a-7') return new PoisonRecordError('SCHEMA_VIOLATION', 'record 7 is bad');
+        if (v === 'a-13') {
+          const seen = (flaky.get(v) ?? 0) + 1;
+          flaky.set(v, seen);
+          if (seen < 2) return new Error('transient');
+        }
+        return echo(r);
+      });
+    },
+  }).start();
+  await produce(inputA, values);
+
+  const outs = await reader.waitFor((m) => m.topic === output && m.value.startsWith('out:a-'), 39);
+  expect(new Set(outs.map((m) => m.value)).size).toBe(39);
+  expect(outs.map((m) => m.value)).not.toContain('out:a-7');
+  expect(outs.map((m) => m.value)).toContain('out:a-13');
+  await reader.waitFor((m) => m.topic === Topics.AlertsRejected && rejectionsFor(inputA, 'a-7').length > 0);
+  expect(rejectionsFor(inputA, 'a-7').map((r) => r.reason)).toEqual(['SCHEMA_VIOLATION']);
+  expect(rejectionsFor(inputA, 'a-13')).toHaveLength(0);
+  // Batches, not one call per record (a-13's retry is the one single-record call).
+  expect(calls.length).toBeLessThan(values.length / 2);
+  const end = await endOffset(inputA);
+  await expect(
+    waitUntil(async () => (await committedOffset(inputA, `it-batch-a-${run}`)) === end),
+  ).resolves.toBe(true);
+});
+
+it('falls back to one record per call when a batch keeps failing, so only the culprit is rejected', async () => {
+  // A bug that breaks any batch containing b-5, e.g. one bad row failing a multi-row INSERT.
+  startConsumer(inputB, `it-batch-b-${run}`, {
+    batch: true,
+    handle: async (records): Promise<RecordOutcome[]> => {
+      if (records.some((r) => r.value?.toString() === 'b-5')) throw new Error('statement failed');
+      return records.map(echo);
+    },
+  }).start();
+  await produce(
+    inputB,
+    Array.from({ length: 12 }, (_, i) => `b-${i}`),
+  );
+
+  const outs = await reader.waitFor((m) => m.topic === output && m.value.startsWith('out:b-'), 11);
+  expect(outs.map((m) => m.value).sort()).toEqual(
+    Array.from({ length: 12 }, (_, i) => `out:b-${i}`)
+      .filter((v) => v !== 'out:b-5')
+      .sort(),
+  );
+  await waitUntil(async () => rejectionsFor(inputB, 'b-5').length === 1);
+  expect(rejectionsFor(inputB, 'b-5').map((r) => r.reason)).toEqual(['RETRIES_EXHAUSTED']);
+});
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}
