@@ -1,9 +1,15 @@
 import { z } from 'zod';
-import { BaseConfig, bool, refineSasl } from '@kyoyu/config';
+import { BaseConfig, bool, csv, refineSasl } from '@kyoyu/config';
+import { PrincipalName } from '@kyoyu/contracts';
 
 export const IngestionConfig = BaseConfig.extend({
   /** Development only: trust the `source-org` header. Production attributes records by Kafka principal. */
   ALLOW_SOURCE_ORG_HEADER: bool.default(false),
+  /**
+   * Kafka principals of customer SIEMs: ingestion consumes each one's `alerts.raw.<principal>.v1` and
+   * attributes its records to the customer whose registry entry lists that principal.
+   */
+  SOURCE_PRINCIPALS: csv.pipe(z.array(PrincipalName)).default([]),
   MAX_RECORD_BYTES: z.coerce
     .number()
     .int()

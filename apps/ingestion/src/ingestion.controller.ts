@@ -1,18 +1,32 @@
 import { Controller, Inject, type OnModuleInit, type OnModuleDestroy } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { trace } from '@opentelemetry/api';
+import { Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
-import type { Logger } from 'pino';
-import { Headers, Topics, encodeEvent, deterministicId } from '@kyoyu/contracts';
+import {
+  Headers,
+  Topics,
+  deterministicId,
+  encodeEvent,
+  principalOfRawTopic,
+  type Alert,
+  type RejectReason,
+} from '@kyoyu/contracts';
 import { normalizeRecord, type AttackCatalogue, type IngestionLimits } from '@kyoyu/ingestion-core';
-import { PoisonRecordError, type InboundRecord, type OutboundMessage } from '@kyoyu/messaging';
+import { PoisonRecordError, type InboundRecord, type RecordOutcome } from '@kyoyu/messaging';
 import { CustomerDirectory } from '@kyoyu/persistence';
-import { LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import { BatchEventPattern, SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { IngestionConfig } from './config';
-import { DuplicateWindow } from './duplicate-window';
+import { OutcomeLedger, originKey, type LedgerEntry } from './outcome-ledger';
 import { ATTACK_CATALOGUE } from './tokens';
 
-/** alerts.raw.v1 → one canonical alert on alerts.normalized.v1, or one rejection with a reason. */
+type Parsed =
+  | { kind: 'alert'; alert: Alert; sourceOrg: string }
+  | { kind: 'rejected'; reason: RejectReason; detail: string; sourceOrg: string | null };
+
+/**
+ * Raw alerts → one canonical alert on alerts.normalized.v1, one rejection with a reason, or a counted
+ * duplicate; every record's outcome is recorded in ingest_outcomes. Serves the development topic, the
+ * operator's replay topic and one topic per configured customer principal (see `topicRoutes` in main.ts).
+ */
 @Controller()
 export class IngestionController implements OnModuleInit, OnModuleDestroy {
   private readonly customers: CustomerDirectory;
@@ -20,9 +34,8 @@ export class IngestionController implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
     @Inject(ATTACK_CATALOGUE) private readonly catalogue: AttackCatalogue | undefined,
-    private readonly duplicateWindow: DuplicateWindow,
+    private readonly ledger: OutcomeLedger,
     dataSource: DataSource,
   ) {
     this.customers = new CustomerDirectory(dataSource);
@@ -42,54 +55,94 @@ export class IngestionController implements OnModuleInit, OnModuleDestroy {
     this.customers.stop();
   }
 
-  @EventPattern(Topics.AlertsRaw)
-  async ingest(@Payload() record: InboundRecord): Promise<OutboundMessage[]> {
-    const span = trace.getActiveSpan();
+  @BatchEventPattern(Topics.AlertsRaw)
+  async ingest(@Payload() records: InboundRecord[]): Promise<RecordOutcome[]> {
+    const receivedAt = new Date();
+    const parsed = records.map((r) => this.parse(r, receivedAt));
+    const outcomes = await this.ledger.record(
+      records.map((r, i) => ledgerEntry(r, parsed[i] as Parsed)),
+      this.config.DUPLICATE_WINDOW_HOURS,
+      receivedAt,
+    );
+    return records.map((record, i) => {
+      const p = parsed[i] as Parsed;
+      if (p.kind === 'rejected') return new PoisonRecordError(p.reason, p.detail);
+      const outcome = outcomes.get(originKey(record));
+      record.span?.setAttributes({
+        'kyoyu.outcome': outcome ?? 'unrecorded',
+        'kyoyu.format': p.alert.format,
+      });
+      if (outcome === 'duplicate') return [];
+      if (outcome !== 'normalized') return new Error('outcome not recorded');
+      return [this.normalized(record, p.alert, p.sourceOrg)];
+    });
+  }
+
+  private parse(record: InboundRecord, receivedAt: Date): Parsed {
     const sourceOrg = this.attribute(record);
+    if (!sourceOrg) {
+      return {
+        kind: 'rejected',
+        reason: 'UNKNOWN_SOURCE',
+        detail: 'record is not attributable to a registered customer',
+        sourceOrg: null,
+      };
+    }
     const outcome = normalizeRecord(
       {
         value: record.value ?? Buffer.alloc(0),
         formatHint: record.headers[Headers.AlertFormat],
         sourceOrg,
-        receivedAt: new Date(),
+        receivedAt,
       },
       { limits: this.limits, ...(this.catalogue ? { catalogue: this.catalogue } : {}) },
     );
-    if (outcome.kind === 'rejected') throw new PoisonRecordError(outcome.reason, outcome.detail);
+    return outcome.kind === 'rejected'
+      ? { kind: 'rejected', reason: outcome.reason, detail: outcome.detail, sourceOrg }
+      : { kind: 'alert', alert: outcome.alert, sourceOrg };
+  }
 
-    const alert = outcome.alert;
-    const origin = { topic: record.topic, partition: record.partition, offset: record.offset };
-    if (!(await this.duplicateWindow.firstSighting(alert.id, origin, this.config.DUPLICATE_WINDOW_HOURS))) {
-      span?.setAttribute('kyoyu.outcome', 'duplicate');
-      this.logger.debug({ alertId: alert.id }, 'duplicate alert not re-emitted');
-      return [];
-    }
-    span?.setAttributes({ 'kyoyu.outcome': 'normalized', 'kyoyu.format': alert.format });
+  /**
+   * Which registered customer the record belongs to. A principal's own topic names it (the broker lets only
+   * that principal write there); the `source-org` header is believed only on the operator's replay topic and,
+   * in development, on the shared raw topic.
+   */
+  private attribute(record: InboundRecord): string | undefined {
+    const principal = principalOfRawTopic(record.topic);
+    if (principal) return this.customers.forPrincipal(principal)?.id;
+    const trusted =
+      record.topic === Topics.AlertsReplay ||
+      (record.topic === Topics.AlertsRaw && this.config.ALLOW_SOURCE_ORG_HEADER);
+    const claimed = trusted ? record.headers[Headers.SourceOrg] : undefined;
+    return claimed && this.customers.get(claimed) ? claimed : undefined;
+  }
+
+  private normalized(record: InboundRecord, alert: Alert, sourceOrg: string) {
     const correlationId = alert.id;
-    return [
-      {
-        topic: Topics.AlertsNormalized,
-        key: sourceOrg,
-        value: encodeEvent(Topics.AlertsNormalized, {
-          id: deterministicId('normalized', alert.id),
-          type: 'AlertNormalized',
-          schemaVersion: 1,
-          correlationId,
-          source: origin,
-          occurredAt: new Date().toISOString(),
-          data: alert,
-        }),
-        headers: { [Headers.EventType]: 'AlertNormalized', [Headers.CorrelationId]: correlationId },
-      },
-    ];
+    return {
+      topic: Topics.AlertsNormalized,
+      key: sourceOrg,
+      value: encodeEvent(Topics.AlertsNormalized, {
+        id: deterministicId('normalized', alert.id),
+        type: 'AlertNormalized',
+        schemaVersion: 1,
+        correlationId,
+        source: { topic: record.topic, partition: record.partition, offset: record.offset },
+        occurredAt: new Date().toISOString(),
+        data: alert,
+      }),
+      headers: { [Headers.EventType]: 'AlertNormalized', [Headers.CorrelationId]: correlationId },
+    };
   }
+}
 
-  /** Which registered customer the record belongs to; unknown sources are rejected. */
-  private attribute(record: InboundRecord): string {
-    const claimed = this.config.ALLOW_SOURCE_ORG_HEADER ? record.headers[Headers.SourceOrg] : undefined;
-    if (!claimed || !this.customers.get(claimed)) {
-      throw new PoisonRecordError('UNKNOWN_SOURCE', 'record is not attributable to a registered customer');
-    }
-    return claimed;
-  }
+function ledgerEntry(record: InboundRecord, p: Parsed): LedgerEntry {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    sourceOrg: p.sourceOrg,
+    alertId: p.kind === 'alert' ? p.alert.id : null,
+    reason: p.kind === 'rejected' ? p.reason : null,
+  };
 }

@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import { ServiceKitModule } from '@kyoyu/service-kit';
 import { loadAttackCatalogue } from './attack-catalogue';
 import type { IngestionConfig } from './config';
-import { DuplicateWindow } from './duplicate-window';
 import { IngestionController } from './ingestion.controller';
+import { OutcomeLedger } from './outcome-ledger';
 import { ATTACK_CATALOGUE } from './tokens';
 
 @Module({})
@@ -14,7 +14,7 @@ export class IngestionModule {
       module: IngestionModule,
       imports: [ServiceKitModule.forRoot({ service: 'ingestion', config, logger })],
       controllers: [IngestionController],
-      providers: [DuplicateWindow, { provide: ATTACK_CATALOGUE, useValue: loadAttackCatalogue(config) }],
+      providers: [OutcomeLedger, { provide: ATTACK_CATALOGUE, useValue: loadAttackCatalogue(config) }],
     };
   }
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Every Kafka topic kyoyu uses, versioned. Changing a payload incompatibly means a new `.vN` topic,
  * never a silent change of an existing one.
@@ -19,6 +21,8 @@ export const Topics = {
   ReviewRequested: 'review.requested.v1',
   /** Sanitized attack-technique events cleared for sharing (automatically or by review). */
   EventsReleased: 'events.released.v1',
+  /** Operator withdrawals of released events; fan-out sends the revoked STIX versions to every recipient. */
+  EventsRevoked: 'events.revoked.v1',
 } as const;
 
 export type InternalTopic = (typeof Topics)[keyof typeof Topics];
@@ -31,9 +35,13 @@ export const TopicPartitions: Readonly<Record<InternalTopic, number>> = {
   [Topics.AlertsRejected]: 4,
   [Topics.ReviewRequested]: 4,
   [Topics.EventsReleased]: 8,
+  [Topics.EventsRevoked]: 1,
 };
 
 const PRINCIPAL = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A customer SIEM's Kafka principal (the user name its SCRAM credentials or certificate carry). */
+export const PrincipalName = z.string().regex(PRINCIPAL, 'lower-case letters, digits and dashes');
 
 /**
  * The raw topic one customer SIEM's Kafka principal writes to: `alerts.raw.<principal>.v1`. The broker's

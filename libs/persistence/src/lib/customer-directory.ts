@@ -6,6 +6,7 @@ import { RefreshingTableView } from './table-view';
 /** The customer registry as the stages see it, with the counts k-anonymity needs derived once per change. */
 export class CustomerDirectory extends RefreshingTableView {
   private customers = new Map<string, CustomerT>();
+  private byPrincipal = new Map<string, CustomerT>();
   private bySector = new Map<string, number>();
   private byCountry = new Map<string, number>();
 
@@ -15,6 +16,11 @@ export class CustomerDirectory extends RefreshingTableView {
 
   get(id: string): CustomerT | undefined {
     return this.customers.get(id);
+  }
+
+  /** The customer whose SIEM writes as this Kafka principal (its `kafkaPrincipals`). */
+  forPrincipal(principal: string): CustomerT | undefined {
+    return this.byPrincipal.get(principal);
   }
 
   /** How many registered customers share this sector (for k-anonymous release of context). */
@@ -29,6 +35,7 @@ export class CustomerDirectory extends RefreshingTableView {
   protected async reload(): Promise<void> {
     const rows = await this.dataSource.getRepository(CustomerEntity).find();
     const customers = new Map<string, CustomerT>();
+    const byPrincipal = new Map<string, CustomerT>();
     const bySector = new Map<string, number>();
     const byCountry = new Map<string, number>();
     for (const row of rows) {
@@ -36,10 +43,12 @@ export class CustomerDirectory extends RefreshingTableView {
       if (!parsed.success) continue;
       const c = parsed.data;
       customers.set(c.id, c);
+      for (const p of c.kafkaPrincipals) byPrincipal.set(p, c);
       bySector.set(c.sector, (bySector.get(c.sector) ?? 0) + 1);
       byCountry.set(c.region.country, (byCountry.get(c.region.country) ?? 0) + 1);
     }
     this.customers = customers;
+    this.byPrincipal = byPrincipal;
     this.bySector = bySector;
     this.byCountry = byCountry;
   }
