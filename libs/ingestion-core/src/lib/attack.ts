@@ -102,30 +102,36 @@ export class AttackCollector {
   }
 
   resultTactics(): Tactic[] {
-    const byId = new Map<string, Tactic>();
+    const seen = new Set<string>();
     const out: Tactic[] = [];
     const cat = this.catalogue?.tactics;
     for (const e of this.tactics.values()) {
-      let t: Tactic;
+      let t: Tactic | undefined;
       if (cat) {
-        let hit: { id: string; name: string; shortname: string } | undefined;
-        if (e.id) {
-          for (const [sn, v] of cat) if (v.id === e.id) hit = { ...v, shortname: sn };
-        } else if (e.shortname) {
-          const v = cat.get(e.shortname);
-          if (v) hit = { ...v, shortname: e.shortname };
-        }
-        t = hit
-          ? { id: hit.id, shortname: hit.shortname, name: hit.name, known: true }
-          : { ...strip(e), known: false };
-      } else t = { ...strip(e), known: false };
+        const shortname = e.id ? tacticShortnamesById(cat).get(e.id) : e.shortname;
+        const v = shortname === undefined ? undefined : cat.get(shortname);
+        if (shortname !== undefined && v) t = { id: v.id, shortname, name: v.name, known: true };
+      }
+      if (!t) t = { ...strip(e), known: false };
       const k = t.id ?? t.shortname ?? '';
-      if (byId.has(k)) continue;
-      byId.set(k, t);
+      if (seen.has(k)) continue;
+      seen.add(k);
       out.push(t);
     }
     return out;
   }
+}
+
+/** Tactic id → shortname, built once per catalogue (the last entry wins, as a scan would find it). */
+const shortnamesById = new WeakMap<AttackCatalogue['tactics'], Map<string, string>>();
+function tacticShortnamesById(cat: AttackCatalogue['tactics']): Map<string, string> {
+  let m = shortnamesById.get(cat);
+  if (!m) {
+    m = new Map();
+    for (const [sn, v] of cat) m.set(v.id, sn);
+    shortnamesById.set(cat, m);
+  }
+  return m;
 }
 
 function strip(e: { id?: string; shortname?: string; name?: string }): {

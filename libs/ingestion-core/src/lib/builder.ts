@@ -16,7 +16,7 @@ import {
   type UserEntity,
 } from '@kyoyu/contracts';
 import { AttackCollector, type AttackCatalogue } from './attack';
-import { ipKind, isDomain, isInternalIp, isSpecialIp, labelFor, clampScore, truncate } from './util';
+import { classifyIp, ipKind, isDomain, labelFor, clampScore, truncate } from './util';
 
 /*
  * Indicator roles — the decision rules, applied in this order:
@@ -43,11 +43,12 @@ export type Side = { ip?: string; role: IndicatorRole };
 
 export function roleOfIp(ip: string | undefined): IndicatorRole | undefined {
   if (!ip) return undefined;
-  if (!ipKind(ip)) return undefined;
-  if (isInternalIp(ip)) return 'victim';
-  if (isSpecialIp(ip)) return 'unknown';
-  return undefined; // external: decided by the caller
+  const c = classifyIp(ip);
+  return c === undefined ? undefined : roleOf(c);
 }
+
+const roleOf = (c: { internal: boolean; special: boolean }): IndicatorRole | undefined =>
+  c.internal ? 'victim' : c.special ? 'unknown' : undefined; // external: decided by the caller
 
 /** Roles of a (src, dst) pair by rules 1–4. `hostile` names the side known to be hostile, if any. */
 export function pairRoles(
@@ -89,6 +90,8 @@ export function hashType(v: string): 'md5' | 'sha1' | 'sha256' | 'sha512' | unde
 }
 
 const CVE = /\bCVE-\d{4}-\d{4,7}\b/gi;
+const LINEAR_DEDUPE_MAX = 48;
+const hasOwn = Object.prototype.hasOwnProperty;
 const MAX_TEXT = 64 * 1024;
 
 export class AlertBuilder {
@@ -101,9 +104,9 @@ export class AlertBuilder {
   product: Product = {};
   rule: Rule | undefined;
   private readonly indicators: Indicator[] = [];
-  private readonly indicatorKeys = new Set<string>();
+  private indicatorKeys: Set<string> | undefined;
   private readonly texts: { field: string; text: string }[] = [];
-  private readonly textKeys = new Set<string>();
+  private textKeys: Set<string> | undefined;
   readonly hosts: HostEntity[] = [];
   readonly users: UserEntity[] = [];
   readonly processes: ProcessEntity[] = [];
@@ -127,16 +130,14 @@ export class AlertBuilder {
     if (!value) return;
     const v = truncate(value.trim(), 8192);
     if (v.length === 0) return;
-    const key = `${type}\u0000${v}\u0000${field}`;
-    if (this.indicatorKeys.has(key)) return;
-    this.indicatorKeys.add(key);
+    if (this.hasIndicator(type, v, field)) return;
     this.indicators.push({ type, value: v, role, field });
   }
 
   ip(value: string | undefined, role: IndicatorRole, field: string): void {
     if (!value) return;
-    const k = ipKind(value.trim());
-    if (k) this.indicator(k, value, roleOfIp(value.trim()) ?? role, field);
+    const c = classifyIp(value.trim());
+    if (c) this.indicator(c.kind, value, roleOf(c) ?? role, field);
   }
 
   /** A domain or an address in a host-name field. */
@@ -193,10 +194,51 @@ export class AlertBuilder {
     if (!text) return;
     const t = truncate(text, MAX_TEXT);
     if (t.trim().length === 0) return;
-    const key = `${field}\u0000${t}`;
-    if (this.textKeys.has(key)) return;
-    this.textKeys.add(key);
+    if (this.hasText(field, t)) return;
     this.texts.push({ field, text: t });
+  }
+
+  /*
+   * De-duplication: a linear scan while the lists are short (the usual alert has a few dozen entries,
+   * and comparing strings of different lengths is cheap), a key set once they grow, so a record with
+   * thousands of fields stays linear.
+   */
+  private hasIndicator(type: IndicatorType, value: string, field: string): boolean {
+    const list = this.indicators;
+    if (list.length < LINEAR_DEDUPE_MAX) {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i] as Indicator;
+        if (e.value === value && e.field === field && e.type === type) return true;
+      }
+      return false;
+    }
+    if (!this.indicatorKeys) {
+      this.indicatorKeys = new Set();
+      for (const e of list) this.indicatorKeys.add(`${e.type}\u0000${e.value}\u0000${e.field}`);
+    }
+    const key = `${type}\u0000${value}\u0000${field}`;
+    if (this.indicatorKeys.has(key)) return true;
+    this.indicatorKeys.add(key);
+    return false;
+  }
+
+  private hasText(field: string, text: string): boolean {
+    const list = this.texts;
+    if (list.length < LINEAR_DEDUPE_MAX) {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i] as { field: string; text: string };
+        if (e.text === text && e.field === field) return true;
+      }
+      return false;
+    }
+    if (!this.textKeys) {
+      this.textKeys = new Set();
+      for (const e of list) this.textKeys.add(`${e.field}\u0000${e.text}`);
+    }
+    const key = `${field}\u0000${text}`;
+    if (this.textKeys.has(key)) return true;
+    this.textKeys.add(key);
+    return false;
   }
 
   /** A descriptive text (title, rule, tags): kept as text, scanned for ATT&CK ids and CVEs. */
@@ -244,8 +286,12 @@ export class AlertBuilder {
   }
 }
 
-/** Drops undefined members so optional schema fields stay absent. */
+/**
+ * Drops undefined members so optional schema fields stay absent. Copies instead of `delete`, which
+ * would turn the object into a slow dictionary-mode object.
+ */
 export function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
+  const out = {} as T;
+  for (const k in o) if (o[k] !== undefined && hasOwn.call(o, k)) out[k] = o[k];
+  return out;
 }

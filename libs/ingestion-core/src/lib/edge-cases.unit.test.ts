@@ -226,3 +226,101 @@ describe('safe JSON boundary', () => {
     expect(Object.prototype).not.toHaveProperty('x');
   });
 });
+
+describe('Wazuh', () => {
+  const wazuh = (extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      timestamp: '2025-03-01T09:00:00.000+0900',
+      rule: {
+        level: 12,
+        description: 'sshd: brute force trying to get access to the system.',
+        id: '5712',
+        groups: ['syslog', 'sshd', 'authentication_failures'],
+        mitre: { id: ['T1110'], tactic: ['Credential Access'], technique: ['Brute Force'] },
+      },
+      agent: { id: '003', name: 'web-01', ip: '10.1.2.3' },
+      manager: { name: 'wazuh-manager' },
+      id: '1740787200.12345',
+      data: { srcip: '198.51.100.23', srcuser: 'root' },
+      full_log:
+        'Mar  1 09:00:00 web-01 sshd[123]: Failed password for root from 198.51.100.23 port 4711 ssh2',
+      ...extra,
+    });
+
+  it('maps level, MITRE, public rule, victim agent and the attacking srcip', () => {
+    const a = ok(rec(wazuh()));
+    expect(a.format).toBe('wazuh');
+    expect(a.nativeId).toBe('1740787200.12345');
+    expect(a.observedAt).toBe('2025-03-01T00:00:00.000Z');
+    expect(a.severity).toEqual({ score: 80, label: 'high', native: 12 });
+    expect(a.techniques).toEqual([{ id: 'T1110', name: 'Brute Force', known: false }]);
+    expect(a.tactics).toEqual([{ shortname: 'credential-access', name: 'Credential Access', known: false }]);
+    expect(a.rule).toEqual({
+      id: '5712',
+      name: 'sshd: brute force trying to get access to the system.',
+      category: 'syslog,sshd,authentication_failures',
+      public: true,
+    });
+    expect(a.indicators).toContainEqual({
+      type: 'ipv4',
+      value: '10.1.2.3',
+      role: 'victim',
+      field: 'agent.ip',
+    });
+    expect(a.indicators).toContainEqual({
+      type: 'ipv4',
+      value: '198.51.100.23',
+      role: 'attacker',
+      field: 'data.srcip',
+    });
+    expect(a.entities.users).toContainEqual({ name: 'root', field: 'data.srcuser' });
+  });
+
+  it('a customer rule id (100000–120000) is private', () => {
+    expect(ok(rec(wazuh({ rule: { level: 3, id: '100200', description: 'local' } }))).rule?.public).toBe(
+      false,
+    );
+  });
+
+  it('an OpenSearch hit: the alert is _source, the native id is _id', () => {
+    const a = ok(
+      rec(JSON.stringify({ _index: 'wazuh-alerts-4.x', _id: 'hit-1', _source: JSON.parse(wazuh()) })),
+    );
+    expect(a.nativeId).toBe('hit-1');
+  });
+
+  it('file integrity hashes describe the victim’s own files: role unknown', () => {
+    const a = ok(
+      rec(
+        wazuh({
+          syscheck: {
+            path: '/etc/passwd',
+            md5_after: 'd41d8cd98f00b204e9800998ecf8427e',
+            uname_after: 'root',
+          },
+        }),
+      ),
+    );
+    expect(a.indicators).toContainEqual({
+      type: 'md5',
+      value: 'd41d8cd98f00b204e9800998ecf8427e',
+      role: 'unknown',
+      field: 'syscheck.md5_after',
+    });
+    expect(a.indicators).toContainEqual(expect.objectContaining({ type: 'file-path', role: 'victim' }));
+  });
+
+  it('GuardDuty remote addresses forwarded by Wazuh are attackers', () => {
+    const aws = {
+      service: { action: { networkConnectionAction: { remoteIpDetails: { ipAddressV4: '203.0.113.77' } } } },
+      title: 'Trojan:EC2/DNSDataExfiltration',
+    };
+    const a = ok(rec(wazuh({ data: { aws } })));
+    expect(a.indicators).toContainEqual(expect.objectContaining({ value: '203.0.113.77', role: 'attacker' }));
+  });
+
+  it('named as wazuh but without a rule → SCHEMA_VIOLATION; without agent/manager/decoder → not detected', () => {
+    expect(reason(rec('{"agent":{"name":"x"}}', 'wazuh'))).toBe('SCHEMA_VIOLATION');
+    expect(reason(rec('{"rule":{"level":3}}'))).toBe('UNKNOWN_FORMAT');
+  });
+});

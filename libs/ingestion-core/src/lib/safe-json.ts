@@ -45,125 +45,149 @@ const NO_PROTO_REVIVER = (_k: string, v: unknown): unknown => {
 const fail = (reason: RejectReason, detail: string): SafeJsonResult => ({ ok: false, reason, detail });
 
 /**
+ * Is the raw key text between the quotes at [from, to) one of the poison keys, escapes decoded?
+ * `hasEscape`: whether the raw text contains a backslash.
+ */
+function isPoisonKey(text: string, from: number, to: number, hasEscape: boolean): boolean {
+  if (!hasEscape) {
+    // Unescaped poison keys are 9 or 11 characters and start with `_`, `c` or `p`.
+    const len = to - from;
+    const c = text.charCodeAt(from);
+    if ((len !== 9 && len !== 11) || (c !== 0x5f && c !== 0x63 && c !== 0x70)) return false;
+    return POISON_KEYS.has(text.slice(from, to));
+  }
+  if (to - from < 9) return false; // every escaped spelling is longer than the plain one
+  try {
+    return POISON_KEYS.has(JSON.parse(`"${text.slice(from, to)}"`) as string);
+  } catch {
+    return false; // an invalid escape: JSON.parse of the whole text rejects it
+  }
+}
+
+/**
+ * Object members over the whole parsed value. `for…in` avoids an array per object; it would also count
+ * enumerable members inherited from a polluted Object.prototype, so a mismatch is recounted exactly.
+ */
+function countMembers(v: unknown, exact: boolean): number {
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (x !== null && typeof x === 'object') n += countMembers(x, exact);
+    }
+    return n;
+  }
+  const o = v as JsonObject;
+  if (exact) {
+    for (const k of Object.keys(o)) {
+      n++;
+      const x = o[k];
+      if (x !== null && typeof x === 'object') n += countMembers(x, exact);
+    }
+    return n;
+  }
+  for (const k in o) {
+    n++;
+    const x = o[k];
+    if (x !== null && typeof x === 'object') n += countMembers(x, exact);
+  }
+  return n;
+}
+
+/**
  * Strict JSON for the trust boundary. `JSON.parse` cannot see duplicate keys or integers that lose
  * precision, so one linear validator pass runs first over the text; it is lenient about grammar
- * (JSON.parse decides validity afterwards) and strict about limits:
- * depth, field count, string length, duplicate keys, integers beyond 2^53 and poison keys.
- * Cost: one charCodeAt scan (strings skipped with indexOf), one Set per object for its keys.
+ * (JSON.parse decides validity afterwards) and strict about limits: depth, field count, string length,
+ * integers beyond 2^53 and poison keys. It also counts object members: JSON.parse keeps only the last
+ * of duplicate keys, so a parsed value with fewer members than the text has had a duplicate key —
+ * found without building a key set per object.
+ * Cost: one charCodeAt scan (strings skipped with indexOf), JSON.parse, one walk of the parsed value.
  */
 export function parseSafeJson(text: string, limits: IngestionLimits): SafeJsonResult {
   const n = text.length;
-  // Per open container: null for arrays, a Set of keys for objects.
-  const stack: (Set<string> | null)[] = [];
+  const { maxDepth, maxFields, maxStringLength } = limits;
+  // Per open container, innermost last: true for objects, false for arrays.
+  const stack: boolean[] = [];
   let expectKey = false;
   let fields = 0;
+  let members = 0;
   let poison = false;
+  // Position of the next backslash at or after the current key, found lazily (-1: none left).
+  let nextBackslash = -2;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    switch (c) {
-      case 0x7b: // {
-        if (stack.length >= limits.maxDepth)
-          return fail('TOO_DEEP', `nesting deeper than ${limits.maxDepth}`);
-        stack.push(new Set());
-        expectKey = true;
-        i++;
-        break;
-      case 0x5b: // [
-        if (stack.length >= limits.maxDepth)
-          return fail('TOO_DEEP', `nesting deeper than ${limits.maxDepth}`);
-        stack.push(null);
-        expectKey = false;
-        if (++fields > limits.maxFields)
-          return fail('TOO_MANY_FIELDS', `more than ${limits.maxFields} fields`);
-        i++;
-        break;
-      case 0x7d: // }
-      case 0x5d: // ]
-        stack.pop();
-        expectKey = false;
-        i++;
-        break;
-      case 0x2c: {
-        // ,
-        const top = stack[stack.length - 1];
-        expectKey = top != null;
-        if (top === null && ++fields > limits.maxFields)
-          return fail('TOO_MANY_FIELDS', `more than ${limits.maxFields} fields`);
-        i++;
-        break;
+    if (c === 0x22) {
+      // "
+      let j = text.indexOf('"', i + 1);
+      for (;;) {
+        if (j < 0) return fail('MALFORMED_JSON', 'unterminated string');
+        let b = 0;
+        while (text.charCodeAt(j - 1 - b) === 0x5c) b++;
+        if ((b & 1) === 0) break;
+        j = text.indexOf('"', j + 1);
       }
-      case 0x3a: // :
+      if (j - i - 1 > maxStringLength)
+        return fail('STRING_TOO_LONG', `string longer than ${maxStringLength}`);
+      if (expectKey) {
+        members++;
+        if (++fields > maxFields) return fail('TOO_MANY_FIELDS', `more than ${maxFields} fields`);
+        if (!poison) {
+          if (nextBackslash !== -1 && nextBackslash <= i) nextBackslash = text.indexOf('\\', i + 1);
+          if (isPoisonKey(text, i + 1, j, nextBackslash !== -1 && nextBackslash < j)) poison = true;
+        }
         expectKey = false;
-        i++;
-        break;
-      case 0x22: {
-        // "
-        let j = text.indexOf('"', i + 1);
-        for (;;) {
-          if (j < 0) return fail('MALFORMED_JSON', 'unterminated string');
-          let b = 0;
-          while (text.charCodeAt(j - 1 - b) === 0x5c) b++;
-          if ((b & 1) === 0) break;
-          j = text.indexOf('"', j + 1);
-        }
-        if (j - i - 1 > limits.maxStringLength)
-          return fail('STRING_TOO_LONG', `string longer than ${limits.maxStringLength}`);
-        const top = stack[stack.length - 1];
-        if (expectKey && top) {
-          let key = text.slice(i + 1, j);
-          if (key.indexOf('\\') >= 0) {
-            try {
-              key = JSON.parse(`"${key}"`) as string;
-            } catch {
-              return fail('MALFORMED_JSON', 'invalid escape in key');
-            }
-          }
-          if (top.has(key)) return fail('DUPLICATE_KEY', 'duplicate key in object');
-          top.add(key);
-          if (POISON_KEYS.has(key)) poison = true;
-          if (++fields > limits.maxFields)
-            return fail('TOO_MANY_FIELDS', `more than ${limits.maxFields} fields`);
-          expectKey = false;
-        }
-        i = j + 1;
-        break;
       }
-      case 0x2d: // -
-      case 0x30:
-      case 0x31:
-      case 0x32:
-      case 0x33:
-      case 0x34:
-      case 0x35:
-      case 0x36:
-      case 0x37:
-      case 0x38:
-      case 0x39: {
-        const start = i;
-        let isInt = true;
-        let digits = 0;
+      i = j + 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      // { [
+      if (stack.length >= maxDepth) return fail('TOO_DEEP', `nesting deeper than ${maxDepth}`);
+      const isObject = c === 0x7b;
+      stack.push(isObject);
+      expectKey = isObject;
+      if (!isObject && ++fields > maxFields) return fail('TOO_MANY_FIELDS', `more than ${maxFields} fields`);
+      i++;
+    } else if (c === 0x7d || c === 0x5d) {
+      // } ]
+      stack.pop();
+      expectKey = false;
+      i++;
+    } else if (c === 0x2c) {
+      // ,
+      expectKey = stack.length > 0 && stack[stack.length - 1] === true;
+      if (!expectKey && stack.length > 0 && ++fields > maxFields)
+        return fail('TOO_MANY_FIELDS', `more than ${maxFields} fields`);
+      i++;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      // - 0-9
+      const start = i;
+      let isInt = true;
+      let digits = c === 0x2d ? 0 : 1;
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d >= 0x30 && d <= 0x39) digits++;
+        else if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) isInt = false;
+        else break;
         i++;
-        if (c !== 0x2d) digits++;
-        while (i < n) {
-          const d = text.charCodeAt(i);
-          if (d >= 0x30 && d <= 0x39) digits++;
-          else if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) isInt = false;
-          else break;
-          i++;
-        }
-        if (isInt && digits > 15 && !Number.isSafeInteger(Number(text.slice(start, i))))
-          return fail('UNSAFE_NUMBER', 'integer beyond 2^53');
-        break;
       }
-      default:
-        i++;
-    }
+      if (isInt && digits > 15 && !Number.isSafeInteger(Number(text.slice(start, i))))
+        return fail('UNSAFE_NUMBER', 'integer beyond 2^53');
+    } else i++;
   }
   if (stack.length > 0) return fail('MALFORMED_JSON', 'truncated JSON');
+  let value: unknown;
   try {
-    return { ok: true, value: poison ? JSON.parse(text, NO_PROTO_REVIVER) : JSON.parse(text) };
+    value = poison ? JSON.parse(text, NO_PROTO_REVIVER) : JSON.parse(text);
   } catch {
     return fail('MALFORMED_JSON', 'invalid JSON');
   }
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    countMembers(value, false) !== members &&
+    countMembers(value, true) !== members
+  )
+    return fail('DUPLICATE_KEY', 'duplicate key in object');
+  return { ok: true, value };
 }

@@ -4,25 +4,56 @@ export type Obj = { [key: string]: unknown };
 
 export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-const own = (o: Obj, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A dotted path, split once: the whole key, then every (head, rest) split at a dot, left to right. */
+interface PathPlan {
+  key: string;
+  splits: { head: string; rest: PathPlan }[];
+}
+const plans = new Map<string, PathPlan>();
+/** Paths are the mappers' constants (a few hundred); the bound only guards against misuse. */
+const MAX_PLANS = 4096;
+
+function planOf(path: string): PathPlan {
+  let p = plans.get(path);
+  if (p) return p;
+  p = { key: path, splits: [] };
+  for (let dot = path.indexOf('.'); dot > 0; dot = path.indexOf('.', dot + 1))
+    p.splits.push({ head: path.slice(0, dot), rest: planOf(path.slice(dot + 1)) });
+  if (plans.size < MAX_PLANS) plans.set(path, p);
+  return p;
+}
+
+function getPlanned(o: Obj, p: PathPlan): unknown {
+  // `o[k] !== undefined` first: most lookups miss, and a miss needs no own-property check.
+  const v = o[p.key];
+  if (v !== undefined && hasOwn.call(o, p.key)) return v;
+  const splits = p.splits;
+  for (let i = 0; i < splits.length; i++) {
+    const s = splits[i] as PathPlan['splits'][number];
+    const h = o[s.head];
+    if (h !== undefined && isObj(h) && hasOwn.call(o, s.head)) {
+      const r = getPlanned(h, s.rest);
+      if (r !== undefined) return r;
+    }
+  }
+  return undefined;
+}
 
 /**
  * Reads a dotted path, own properties only (never the prototype chain). Works for nested objects,
  * flat dotted keys (`"kibana.alert.rule.name"`) and any mix of the two.
  */
 export function get(o: unknown, path: string): unknown {
-  if (!isObj(o)) return undefined;
-  if (own(o, path)) return o[path];
-  let dot = path.indexOf('.');
-  while (dot > 0) {
-    const head = path.slice(0, dot);
-    if (own(o, head)) {
-      const r = get(o[head], path.slice(dot + 1));
-      if (r !== undefined) return r;
-    }
-    dot = path.indexOf('.', dot + 1);
-  }
-  return undefined;
+  return isObj(o) ? getPlanned(o, planOf(path)) : undefined;
+}
+
+/** A dotted path compiled once (at module load), for the hot mappers: `getPath(o, P)` ≡ `get(o, path)`. */
+export type Path = PathPlan;
+export const compilePath = (path: string): Path => planOf(path);
+export function getPath(o: unknown, p: Path): unknown {
+  return isObj(o) ? getPlanned(o, p) : undefined;
 }
 
 /** A scalar as a non-empty string (first element of an array), else undefined. */
@@ -72,18 +103,42 @@ export const arr = (v: unknown): unknown[] =>
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-export function parseV4(s: string): [number, number, number, number] | undefined {
-  const m = V4.exec(s);
-  if (!m) return undefined;
-  const p = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] as [number, number, number, number];
-  return p.every((x) => x <= 255) ? p : undefined;
+/**
+ * Dotted-quad IPv4 (1–3 ASCII digits per part, each ≤ 255, leading zeros allowed as the samples have
+ * them) as an unsigned 32-bit number, else -1. A character loop: this runs for every address field.
+ */
+export function v4Number(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let acc = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return -1;
+      part = part * 10 + (c - 0x30);
+    } else if (c === 0x2e) {
+      if (digits === 0 || part > 255 || ++dots > 3) return -1;
+      acc = acc * 256 + part;
+      part = 0;
+      digits = 0;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0 || part > 255) return -1;
+  return acc * 256 + part;
 }
 
+export function parseV4(s: string): [number, number, number, number] | undefined {
+  const v = v4Number(s);
+  return v < 0 ? undefined : [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+}
+
+const IPV6_CHARS = /^[0-9a-fA-F:.]+$/;
 export function isIPv6(s: string): boolean {
   if (s.length < 2 || s.length > 45 || s.indexOf(':') < 0) return false;
-  if (!/^[0-9a-fA-F:.]+$/.test(s)) return false;
+  if (!IPV6_CHARS.test(s)) return false;
   const dbl = s.split('::').length - 1;
   if (dbl > 1) return false;
   const groups = s.split(':').filter((g) => g.length > 0);
@@ -96,41 +151,59 @@ export function isIPv6(s: string): boolean {
 
 export type IpKind = 'ipv4' | 'ipv6';
 export const ipKind = (s: string): IpKind | undefined =>
-  parseV4(s) ? 'ipv4' : isIPv6(s) ? 'ipv6' : undefined;
+  v4Number(s) >= 0 ? 'ipv4' : isIPv6(s) ? 'ipv6' : undefined;
+
+function isInternalV4(v: number): boolean {
+  const a = v >>> 24;
+  const b = (v >>> 16) & 255;
+  return (
+    a === 10 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    a === 127 ||
+    (a === 169 && b === 254)
+  );
+}
+
+/** Of a string already known to be IPv6. */
+function isInternalV6(s: string): boolean {
+  const l = s.toLowerCase();
+  if (l === '::1' || l === '::') return true;
+  return /^fe[89ab]/.test(l) || /^f[cd]/.test(l);
+}
 
 /**
  * Victim-side address space: RFC 1918, RFC 6598 (CGNAT), loopback, link-local,
  * IPv6 loopback/unspecified, link-local fe80::/10 and ULA fc00::/7.
  */
 export function isInternalIp(s: string): boolean {
-  const p = parseV4(s);
-  if (p) {
-    const [a, b] = p;
-    return (
-      a === 10 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      a === 127 ||
-      (a === 169 && b === 254)
-    );
-  }
-  if (!isIPv6(s)) return false;
-  const l = s.toLowerCase();
-  if (l === '::1' || l === '::') return true;
-  return /^fe[89ab]/.test(l) || /^f[cd]/.test(l);
+  const v = v4Number(s);
+  if (v >= 0) return isInternalV4(v);
+  return isIPv6(s) && isInternalV6(s);
+}
+
+/**
+ * An address in one pass: its kind, whether it is victim-side (see isInternalIp) and whether it is
+ * multicast/broadcast (see isSpecialIp); undefined when it is no address.
+ */
+export function classifyIp(s: string): { kind: IpKind; internal: boolean; special: boolean } | undefined {
+  const v = v4Number(s);
+  if (v >= 0) return { kind: 'ipv4', internal: isInternalV4(v), special: v >>> 24 >= 224 };
+  if (!isIPv6(s)) return undefined;
+  return { kind: 'ipv6', internal: isInternalV6(s), special: /^ff/i.test(s) };
 }
 
 /** Multicast / broadcast: neither side of a conversation. */
 export function isSpecialIp(s: string): boolean {
-  const p = parseV4(s);
-  if (p) return p[0] >= 224;
+  const v = v4Number(s);
+  if (v >= 0) return v >>> 24 >= 224;
   return /^ff/i.test(s);
 }
 
 const DOMAIN =
   /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\.?$/i;
-export const isDomain = (s: string): boolean => DOMAIN.test(s) && !parseV4(s);
+export const isDomain = (s: string): boolean => DOMAIN.test(s) && v4Number(s) < 0;
 
 // ---------------------------------------------------------------------------------------------
 // Time

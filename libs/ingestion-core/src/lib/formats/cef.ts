@@ -25,59 +25,118 @@ export function findCefStart(text: string): number {
   return idx;
 }
 
-/** Full extension names (ArcSight dictionary) → short keys. */
-const FULL: Record<string, string> = {
-  sourceAddress: 'src',
-  destinationAddress: 'dst',
-  sourcePort: 'spt',
-  destinationPort: 'dpt',
-  sourceHostName: 'shost',
-  destinationHostName: 'dhost',
-  sourceUserName: 'suser',
-  destinationUserName: 'duser',
-  sourceMacAddress: 'smac',
-  destinationMacAddress: 'dmac',
-  requestUrl: 'request',
-  message: 'msg',
-  transportProtocol: 'proto',
-  deviceAddress: 'dvc',
-  deviceHostName: 'dvchost',
-  fileName: 'fname',
-  deviceAction: 'act',
-  deviceEventCategory: 'cat',
-  sourceUserId: 'suid',
-  destinationUserId: 'duid',
-  sourceProcessName: 'sproc',
-  destinationProcessName: 'dproc',
-  deviceReceiptTime: 'rt',
-  startTime: 'start',
-  endTime: 'end',
-  requestClientApplication: 'requestClientApplication',
-  sourceNtDomain: 'sntdom',
-  destinationNtDomain: 'dntdom',
-  sourceDnsDomain: 'sourceDnsDomain',
-  destinationDnsDomain: 'destinationDnsDomain',
-  applicationProtocol: 'app',
-  deviceProcessName: 'deviceProcessName',
-  deviceMacAddress: 'dvcmac',
-};
+/** Full extension names (ArcSight dictionary) → short keys. A Map: keys come from the record. */
+const FULL = new Map<string, string>(
+  Object.entries({
+    sourceAddress: 'src',
+    destinationAddress: 'dst',
+    sourcePort: 'spt',
+    destinationPort: 'dpt',
+    sourceHostName: 'shost',
+    destinationHostName: 'dhost',
+    sourceUserName: 'suser',
+    destinationUserName: 'duser',
+    sourceMacAddress: 'smac',
+    destinationMacAddress: 'dmac',
+    requestUrl: 'request',
+    message: 'msg',
+    transportProtocol: 'proto',
+    deviceAddress: 'dvc',
+    deviceHostName: 'dvchost',
+    fileName: 'fname',
+    deviceAction: 'act',
+    deviceEventCategory: 'cat',
+    sourceUserId: 'suid',
+    destinationUserId: 'duid',
+    sourceProcessName: 'sproc',
+    destinationProcessName: 'dproc',
+    deviceReceiptTime: 'rt',
+    startTime: 'start',
+    endTime: 'end',
+    requestClientApplication: 'requestClientApplication',
+    sourceNtDomain: 'sntdom',
+    destinationNtDomain: 'dntdom',
+    sourceDnsDomain: 'sourceDnsDomain',
+    destinationDnsDomain: 'destinationDnsDomain',
+    applicationProtocol: 'app',
+    deviceProcessName: 'deviceProcessName',
+    deviceMacAddress: 'dvcmac',
+  }),
+);
 
 function unescapeHeader(s: string): string {
-  return s.replace(/\\([\\|])/g, '$1');
+  return s.indexOf('\\') < 0 ? s : s.replace(/\\([\\|])/g, '$1');
 }
 
+/**
+ * `\n` `\r` `\t` become the control characters, any other escaped code unit stands for itself; a
+ * backslash before a line terminator (or at the end) stays as it is. A loop, not a regex replace with
+ * a callback: values with paths are full of escapes.
+ */
 function unescapeValue(s: string): string {
-  return s.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c));
+  let i = s.indexOf('\\');
+  if (i < 0) return s;
+  let out = '';
+  let last = 0;
+  while (i >= 0 && i + 1 < s.length) {
+    const c = s.charCodeAt(i + 1);
+    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) {
+      i = s.indexOf('\\', i + 1);
+      continue;
+    }
+    out += s.slice(last, i);
+    out += c === 0x6e ? '\n' : c === 0x72 ? '\r' : c === 0x74 ? '\t' : s.charAt(i + 1);
+    last = i + 2;
+    i = s.indexOf('\\', last);
+  }
+  return out + s.slice(last);
 }
 
-const KEY = /^[A-Za-z0-9_.[\]-]+$/;
+/** Exactly the characters `\s` matches (and `trim` strips). */
+function isSpace(c: number): boolean {
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** `[A-Za-z0-9_.[\]-]`: the characters of an extension key. */
+function isKeyChar(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x2e ||
+    c === 0x2d ||
+    c === 0x5b ||
+    c === 0x5d
+  );
+}
+
+const DIGITS = /^\d+$/;
 
 /** Parses one CEF line; undefined when it is not well-formed CEF. Linear in the line length. */
 export function parseCef(text: string): CefRecord | undefined {
   const start = findCefStart(text);
   if (start < 0) return undefined;
-  const prefix = text.slice(0, start).trim();
-  const line = text.slice(start + 4).replace(/[\r\n]+$/, '');
+  const prefix = start === 0 ? '' : text.slice(0, start).trim();
+  let endOfLine = text.length;
+  while (
+    endOfLine > start &&
+    (text.charCodeAt(endOfLine - 1) === 0x0a || text.charCodeAt(endOfLine - 1) === 0x0d)
+  )
+    endOfLine--;
+  const line = text.slice(start + 4, endOfLine);
   // Header: 7 fields separated by unescaped pipes.
   const header: string[] = [];
   let pos = 0;
@@ -104,29 +163,38 @@ export function parseCef(text: string): CefRecord | undefined {
     string,
     string,
   ];
-  if (!/^\d+$/.test(version.trim())) return undefined;
+  if (!DIGITS.test(version.trim())) return undefined;
   const extText = line.slice(pos);
   const ext = new Map<string, string>();
-  // Keys: the token before each unescaped '='; a value runs to the whitespace before the next key.
-  const keys: { key: string; ks: number; eq: number }[] = [];
-  for (let i = 0; i < extText.length; i++) {
-    const c = extText.charCodeAt(i);
-    if (c === 0x5c) {
-      i++;
-      continue;
-    }
-    if (c !== 0x3d) continue;
+  /*
+   * Keys: the whitespace-delimited token before an unescaped '=', when it is made of key characters
+   * and starts after the previous key's '='; a value runs to the whitespace before the next key.
+   * Each '=' walks back only over key characters, which never include '=', so every character is
+   * walked at most once: linear even on a line of `a=a=a=...`.
+   */
+  const n = extText.length;
+  const keyStarts: number[] = [];
+  const keyEqs: number[] = [];
+  let lastEq = -1;
+  for (let i = extText.indexOf('='); i >= 0; i = extText.indexOf('=', i + 1)) {
+    let bs = 0;
+    while (extText.charCodeAt(i - 1 - bs) === 0x5c) bs++;
+    if ((bs & 1) === 1) continue; // an escaped '='
     let ks = i;
-    while (ks > 0 && !/\s/.test(extText.charAt(ks - 1))) ks--;
-    const key = extText.slice(ks, i);
-    if (key.length > 0 && KEY.test(key) && ks > (keys.at(-1)?.eq ?? -1)) keys.push({ key, ks, eq: i });
+    while (ks > 0 && isKeyChar(extText.charCodeAt(ks - 1))) ks--;
+    if (ks < i && ks > lastEq && (ks === 0 || isSpace(extText.charCodeAt(ks - 1)))) {
+      keyStarts.push(ks);
+      keyEqs.push(i);
+      lastEq = i;
+    }
   }
-  keys.forEach((k, idx) => {
-    const end = keys[idx + 1]?.ks ?? extText.length;
-    const value = unescapeValue(extText.slice(k.eq + 1, end).trim());
-    const key = FULL[k.key] ?? k.key;
-    if (!ext.has(key)) ext.set(key, value);
-  });
+  for (let k = 0; k < keyStarts.length; k++) {
+    const eq = keyEqs[k] as number;
+    const raw = extText.slice(keyStarts[k] as number, eq);
+    const end = k + 1 < keyStarts.length ? (keyStarts[k + 1] as number) : n;
+    const key = FULL.get(raw) ?? raw;
+    if (!ext.has(key)) ext.set(key, unescapeValue(extText.slice(eq + 1, end).trim()));
+  }
   const custom = new Map<string, { key: string; value: string }>();
   for (const [k, v] of ext) {
     if (!k.endsWith('Label')) continue;
@@ -171,10 +239,17 @@ const clean = (h: string | undefined): string | undefined => {
 export function cefSeverity(s: string): number {
   const t = s.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 10;
-  return (
-    { low: 25, medium: 50, high: 75, 'very-high': 95, 'very high': 95, critical: 95 }[t.toLowerCase()] ?? 0
-  );
+  return SEVERITY_WORDS.get(t.toLowerCase()) ?? 0;
 }
+/** A Map, not an object literal: a severity of `constructor` must not find Object's own members. */
+const SEVERITY_WORDS = new Map([
+  ['low', 25],
+  ['medium', 50],
+  ['high', 75],
+  ['very-high', 95],
+  ['very high', 95],
+  ['critical', 95],
+]);
 
 const PUBLIC_IDS_PRODUCTS = /suricata|snort/i;
 

@@ -1,9 +1,35 @@
 import { compact, pairRoles, type AlertBuilder } from '../builder';
-import { arr, get, int, isObj, num, type Obj, str, strs, toIso } from '../util';
+import { arr, compilePath, getPath, isObj, int, num, type Obj, str, strs, toIso } from '../util';
 import type { NetworkDirection } from '@kyoyu/contracts';
 
+/*
+ * Every dotted path below is compiled once at module load (see compilePath): an ECS alert is read
+ * through ~150 path lookups, and splitting path strings per record was a fifth of the mapping cost.
+ */
+type Read = (doc: unknown) => unknown;
+type ReadStr = (doc: unknown) => string | undefined;
+
+/** The value at a dotted path (flat, nested or mixed), own properties only. */
+const at = (path: string): Read => {
+  const p = compilePath(path);
+  return (doc) => getPath(doc, p);
+};
+
+/** The first path holding a non-empty scalar, as a string. */
+const firstOf = (...paths: string[]): ReadStr => {
+  const plans = paths.map(compilePath);
+  return (doc) => {
+    for (let i = 0; i < plans.length; i++) {
+      const v = str(getPath(doc, plans[i] as (typeof plans)[number]));
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  };
+};
+
+const EVENT_KIND = firstOf('event.kind');
 export const isEcsAlert = (doc: Obj): boolean => {
-  const k = str(get(doc, 'event.kind'));
+  const k = EVENT_KIND(doc);
   return k === 'alert' || k === 'signal';
 };
 
@@ -19,13 +45,130 @@ const VENDOR_MODULES = new Set([
   'sophos',
 ]);
 
-const first = (doc: Obj, ...paths: string[]): string | undefined => {
-  for (const p of paths) {
-    const v = str(get(doc, p));
-    if (v !== undefined) return v;
-  }
-  return undefined;
+const R = {
+  ruleName: firstOf('kibana.alert.rule.name', 'signal.rule.name', 'rule.name'),
+  titleFallback: firstOf('message', 'event.action', 'event.code'),
+  description: firstOf(
+    'kibana.alert.rule.description',
+    'signal.rule.description',
+    'rule.description',
+    'message',
+  ),
+  nativeId: firstOf('kibana.alert.uuid', 'event.id'),
+  originalTime: at('kibana.alert.original_time'),
+  timestamp: at('@timestamp'),
+  riskScore: at('kibana.alert.risk_score'),
+  signalRiskScore: at('signal.rule.risk_score'),
+  eventRiskScore: at('event.risk_score'),
+  eventSeverity: at('event.severity'),
+  severity: firstOf('kibana.alert.severity', 'signal.rule.severity'),
+  module: firstOf('event.module', 'data_stream.dataset'),
+  immutable: [
+    at('kibana.alert.rule.parameters.immutable'),
+    at('kibana.alert.rule.immutable'),
+    at('signal.rule.immutable'),
+  ],
+  ruleset: at('rule.ruleset'),
+  ruleId: firstOf('kibana.alert.rule.rule_id', 'signal.rule.rule_id', 'rule.id', 'rule.uuid', 'event.code'),
+  ruleCategory: firstOf('kibana.alert.rule.type', 'rule.category'),
+  observerVendor: firstOf('observer.vendor'),
+  observerProduct: firstOf('observer.product'),
+  productVersion: firstOf('observer.version', 'agent.version'),
+  message: firstOf('message'),
+  eventOriginal: firstOf('event.original'),
+  tags: (['tags', 'kibana.alert.rule.tags', 'signal.rule.tags', 'rule.tags'] as const).map(
+    (p) => [p, at(p)] as const,
+  ),
+  reason: firstOf('kibana.alert.reason', 'signal.reason'),
+  ruleThreat: at('kibana.alert.rule.threat'),
+  signalThreat: at('signal.rule.threat'),
+  technique: at('technique'),
+  tactic: at('tactic'),
+  id: at('id'),
+  hostName: firstOf('host.name', 'host.hostname'),
+  hostIp: at('host.ip'),
+  hostDomain: firstOf('host.domain'),
+  hostId: firstOf('host.id'),
+  hostOs: firstOf('host.os.name', 'host.os.full'),
+  hostMac: at('host.mac'),
+  userName: firstOf('user.name'),
+  userIdOrEmail: firstOf('user.id', 'user.email'),
+  userDomain: firstOf('user.domain'),
+  userEmail: firstOf('user.email'),
+  userId: firstOf('user.id'),
+  relatedUser: at('related.user'),
+  relatedHosts: at('related.hosts'),
+  sourceIp: firstOf('source.ip'),
+  destinationIp: firstOf('destination.ip'),
+  direction: firstOf('network.direction'),
+  sourcePort: at('source.port'),
+  destinationPort: at('destination.port'),
+  protocol: firstOf('network.transport', 'network.protocol'),
+  sourceDomain: firstOf('source.domain'),
+  destinationDomain: firstOf('destination.domain'),
+  url: firstOf('url.full', 'url.original'),
+  urlDomain: firstOf('url.domain'),
+  userAgent: firstOf('user_agent.original'),
+  dnsQuestion: firstOf('dns.question.name'),
+  ja3: firstOf('tls.client.ja3'),
+  ja3s: firstOf('tls.server.ja3s'),
+  sni: firstOf('tls.client.server_name'),
+  x509Subject: firstOf('tls.server.x509.subject.distinguished_name'),
+  emailSubject: firstOf('email.subject'),
+  emailTo: at('email.to.address'),
+  emailFrom: at('email.from.address'),
+  parentName: firstOf('process.parent.name'),
+  parentCommandLine: firstOf('process.parent.command_line'),
+  filePath: firstOf('file.path'),
+  fileName: firstOf('file.name'),
+  fileSize: at('file.size'),
+  fileHash: {
+    md5: firstOf('file.hash.md5'),
+    sha1: firstOf('file.hash.sha1'),
+    sha256: firstOf('file.hash.sha256'),
+    sha512: firstOf('file.hash.sha512'),
+  },
+  relatedHash: at('related.hash'),
+  vulnerabilityId: at('vulnerability.id'),
+  threatIndicator: at('threat.indicator'),
+  threatEnrichments: at('threat.enrichments'),
+  indicator: at('indicator'),
+  indUrl: firstOf('url.full', 'url.original'),
+  indDomain: firstOf('url.domain', 'domain'),
+  indHash: (['md5', 'sha1', 'sha256'] as const).map((k) => [k, firstOf(`file.hash.${k}`)] as const),
+  indEmail: firstOf('email.address'),
 };
+
+/** `process` and `process.parent`: the same fields under two prefixes. */
+const PROCESSES = (['process', 'process.parent'] as const).map((p) => ({
+  prefix: p,
+  name: firstOf(`${p}.name`),
+  commandLine: firstOf(`${p}.command_line`),
+  executable: firstOf(`${p}.executable`),
+  pid: at(`${p}.pid`),
+  hash: {
+    md5: firstOf(`${p}.hash.md5`),
+    sha1: firstOf(`${p}.hash.sha1`),
+    sha256: firstOf(`${p}.hash.sha256`),
+    sha512: firstOf(`${p}.hash.sha512`),
+  },
+  fields: {
+    commandLine: `${p}.command_line`,
+    executable: `${p}.executable`,
+    hash: {
+      md5: `${p}.hash.md5`,
+      sha1: `${p}.hash.sha1`,
+      sha256: `${p}.hash.sha256`,
+      sha512: `${p}.hash.sha512`,
+    },
+  } as const,
+}));
+
+const hashesOf = (
+  doc: Obj,
+  h: typeof R.fileHash,
+): { md5?: string; sha1?: string; sha256?: string; sha512?: string } =>
+  compact({ md5: h.md5(doc), sha1: h.sha1(doc), sha256: h.sha256(doc), sha512: h.sha512(doc) });
 
 /**
  * Elastic ECS 8.x alert documents, flat (`kibana.alert.rule.name`) or nested, incl. Elastic Security
@@ -37,60 +180,31 @@ const first = (doc: Obj, ...paths: string[]): string | undefined => {
  * `rule.ruleset: production`) and detections of vendor EDR modules; custom rules → private.
  */
 export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): void {
-  b.title =
-    first(
-      doc,
-      'kibana.alert.rule.name',
-      'signal.rule.name',
-      'rule.name',
-      'message',
-      'event.action',
-      'event.code',
-    ) ?? 'ECS alert';
-  b.description = first(
-    doc,
-    'kibana.alert.rule.description',
-    'signal.rule.description',
-    'rule.description',
-    'message',
-  );
-  b.nativeId = first(doc, 'kibana.alert.uuid', 'event.id') ?? hitId;
-  b.observedAt = toIso(get(doc, 'kibana.alert.original_time')) ?? toIso(get(doc, '@timestamp'));
-  const risk =
-    num(get(doc, 'kibana.alert.risk_score')) ??
-    num(get(doc, 'signal.rule.risk_score')) ??
-    num(get(doc, 'event.risk_score'));
-  const evSev = num(get(doc, 'event.severity'));
-  const sevStr = first(doc, 'kibana.alert.severity', 'signal.rule.severity');
+  const ruleName = R.ruleName(doc);
+  b.title = ruleName ?? R.titleFallback(doc) ?? 'ECS alert';
+  b.description = R.description(doc);
+  b.nativeId = R.nativeId(doc) ?? hitId;
+  b.observedAt = toIso(R.originalTime(doc)) ?? toIso(R.timestamp(doc));
+  const risk = num(R.riskScore(doc)) ?? num(R.signalRiskScore(doc)) ?? num(R.eventRiskScore(doc));
+  const evSev = num(R.eventSeverity(doc));
+  const sevStr = R.severity(doc);
   if (risk !== undefined) b.setSeverity(risk, sevStr ?? risk);
-  else if (sevStr)
-    b.setSeverity({ low: 25, medium: 50, high: 75, critical: 95 }[sevStr.toLowerCase()] ?? 50, sevStr);
+  else if (sevStr) b.setSeverity(SEVERITY_WORDS.get(sevStr.toLowerCase()) ?? 50, sevStr);
   else if (evSev !== undefined) b.setSeverity(evSev <= 4 ? evSev * 25 : evSev, evSev);
 
-  const module = first(doc, 'event.module', 'data_stream.dataset')?.split('.')[0];
-  const immutable =
-    get(doc, 'kibana.alert.rule.parameters.immutable') === true ||
-    get(doc, 'kibana.alert.rule.immutable') === true ||
-    get(doc, 'signal.rule.immutable') === true ||
-    str(get(doc, 'rule.ruleset')) === 'production';
-  const ruleName = first(doc, 'kibana.alert.rule.name', 'signal.rule.name', 'rule.name');
-  const ruleId = first(
-    doc,
-    'kibana.alert.rule.rule_id',
-    'signal.rule.rule_id',
-    'rule.id',
-    'rule.uuid',
-    'event.code',
-  );
+  const dataset = R.module(doc);
+  const dot = dataset?.indexOf('.') ?? -1;
+  const module = dot < 0 ? dataset : dataset?.slice(0, dot);
+  const immutable = R.immutable.some((read) => read(doc) === true) || str(R.ruleset(doc)) === 'production';
   b.rule = compact({
-    id: ruleId,
+    id: R.ruleId(doc),
     name: ruleName,
-    category: first(doc, 'kibana.alert.rule.type', 'rule.category'),
+    category: R.ruleCategory(doc),
     public: immutable || (module !== undefined && VENDOR_MODULES.has(module)),
   });
   b.product = compact({
     vendor:
-      first(doc, 'observer.vendor') ??
+      R.observerVendor(doc) ??
       (module === 'endpoint'
         ? 'Elastic'
         : module === 'crowdstrike'
@@ -99,83 +213,76 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
             ? 'SentinelOne'
             : undefined),
     name:
-      first(doc, 'observer.product') ??
+      R.observerProduct(doc) ??
       (module === 'endpoint' ? 'Elastic Defend' : module === 'crowdstrike' ? 'Falcon' : module),
-    version: first(doc, 'observer.version', 'agent.version'),
+    version: R.productVersion(doc),
   });
   b.described('rule.name', ruleName);
   b.described('rule.description', b.description);
-  b.text('message', first(doc, 'message'));
-  b.text('event.original', first(doc, 'event.original'));
-  for (const p of ['tags', 'kibana.alert.rule.tags', 'signal.rule.tags', 'rule.tags'])
-    for (const t of strs(get(doc, p))) b.described(p, t);
-  b.text('kibana.alert.reason', first(doc, 'kibana.alert.reason', 'signal.reason'));
+  b.text('message', R.message(doc));
+  b.text('event.original', R.eventOriginal(doc));
+  for (const [p, read] of R.tags) for (const t of strs(read(doc))) b.described(p, t);
+  b.text('kibana.alert.reason', R.reason(doc));
 
   // ATT&CK: threat.* (ECS), kibana.alert.rule.threat[] / signal.rule.threat[] (Elastic Security).
-  const threats = [doc['threat'], get(doc, 'kibana.alert.rule.threat'), get(doc, 'signal.rule.threat')];
-  for (const tv of threats)
+  for (const tv of [doc['threat'], R.ruleThreat(doc), R.signalThreat(doc)])
     for (const t of arr(tv)) {
       if (!isObj(t)) continue;
-      for (const tech of arr(get(t, 'technique'))) {
+      for (const tech of arr(R.technique(t))) {
         if (!isObj(tech)) continue;
         const ids = strs(tech['id']);
         const names = strs(tech['name']);
         ids.forEach((id, i) =>
-          /^T\d/i.test(id) ? b.attack.technique(id, names[i]) : b.text('threat.technique.id', id),
+          TECHNIQUE_ID.test(id) ? b.attack.technique(id, names[i]) : b.text('threat.technique.id', id),
         );
-        for (const sub of arr(tech['subtechnique']))
-          for (const id of strs(get(sub, 'id'))) b.attack.technique(id);
+        for (const sub of arr(tech['subtechnique'])) for (const id of strs(R.id(sub))) b.attack.technique(id);
       }
-      for (const tac of arr(get(t, 'tactic'))) {
+      for (const tac of arr(R.tactic(t))) {
         if (!isObj(tac)) continue;
         const ids = strs(tac['id']);
         const names = strs(tac['name']);
         ids.forEach((id, i) =>
-          /^TA\d/i.test(id) ? b.attack.tactic(id, names[i]) : b.text('threat.tactic.id', id),
+          TACTIC_ID.test(id) ? b.attack.tactic(id, names[i]) : b.text('threat.tactic.id', id),
         );
         if (ids.length === 0) names.forEach((n) => b.attack.tactic(n));
       }
     }
 
   // Hosts and users: the customer's.
-  const hostName = first(doc, 'host.name', 'host.hostname');
-  const hostIps = strs(get(doc, 'host.ip'));
+  const hostName = R.hostName(doc);
+  const hostIps = strs(R.hostIp(doc));
   if (hostName || hostIps.length) {
+    const macs = strs(R.hostMac(doc));
     b.hosts.push(
       compact({
         name: hostName,
-        domain: first(doc, 'host.domain'),
-        id: first(doc, 'host.id'),
-        os: first(doc, 'host.os.name', 'host.os.full'),
+        domain: R.hostDomain(doc),
+        id: R.hostId(doc),
+        os: R.hostOs(doc),
         ips: hostIps,
-        macs: strs(get(doc, 'host.mac')),
+        macs,
         field: 'host',
       }),
     );
     b.host(hostName, 'victim', 'host.name', 'hostname');
     for (const ip of hostIps) b.ip(ip, 'victim', 'host.ip');
-    for (const m of strs(get(doc, 'host.mac'))) b.indicator('mac', m, 'victim', 'host.mac');
+    for (const m of macs) b.indicator('mac', m, 'victim', 'host.mac');
   }
-  const userName = first(doc, 'user.name');
-  if (userName || first(doc, 'user.id', 'user.email')) {
+  const userName = R.userName(doc);
+  if (userName || R.userIdOrEmail(doc)) {
+    const email = R.userEmail(doc);
     b.users.push(
-      compact({
-        name: userName,
-        domain: first(doc, 'user.domain'),
-        email: first(doc, 'user.email'),
-        id: first(doc, 'user.id'),
-        field: 'user',
-      }),
+      compact({ name: userName, domain: R.userDomain(doc), email, id: R.userId(doc), field: 'user' }),
     );
-    b.email(first(doc, 'user.email'), 'victim', 'user.email');
+    b.email(email, 'victim', 'user.email');
   }
-  for (const u of strs(get(doc, 'related.user'))) b.text('related.user', u);
-  for (const h of strs(get(doc, 'related.hosts'))) b.text('related.hosts', h);
+  for (const u of strs(R.relatedUser(doc))) b.text('related.user', u);
+  for (const h of strs(R.relatedHosts(doc))) b.text('related.hosts', h);
 
   // Network.
-  const src = first(doc, 'source.ip');
-  const dst = first(doc, 'destination.ip');
-  const dir = first(doc, 'network.direction') as NetworkDirection | undefined;
+  const src = R.sourceIp(doc);
+  const dst = R.destinationIp(doc);
+  const dir = R.direction(doc);
   const direction: NetworkDirection =
     dir === 'inbound' || dir === 'outbound' || dir === 'internal' || dir === 'external' ? dir : 'unknown';
   const roles = pairRoles(src, dst, { direction });
@@ -185,103 +292,100 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
     b.network.push(
       compact({
         srcIp: src,
-        srcPort: int(get(doc, 'source.port')),
+        srcPort: int(R.sourcePort(doc)),
         dstIp: dst,
-        dstPort: int(get(doc, 'destination.port')),
-        protocol: first(doc, 'network.transport', 'network.protocol'),
+        dstPort: int(R.destinationPort(doc)),
+        protocol: R.protocol(doc),
         direction,
         field: 'source,destination',
       }),
     );
   }
-  b.host(first(doc, 'source.domain'), roles.src, 'source.domain');
-  b.host(first(doc, 'destination.domain'), roles.dst, 'destination.domain');
-  b.url(first(doc, 'url.full', 'url.original'), roles.dst, 'url.full');
-  b.host(first(doc, 'url.domain'), roles.dst, 'url.domain');
-  const ua = first(doc, 'user_agent.original');
+  b.host(R.sourceDomain(doc), roles.src, 'source.domain');
+  b.host(R.destinationDomain(doc), roles.dst, 'destination.domain');
+  b.url(R.url(doc), roles.dst, 'url.full');
+  b.host(R.urlDomain(doc), roles.dst, 'url.domain');
+  const ua = R.userAgent(doc);
   if (ua) {
     b.indicator('user-agent', ua, roles.src, 'user_agent.original');
     b.text('user_agent.original', ua);
   }
-  b.host(first(doc, 'dns.question.name'), 'unknown', 'dns.question.name');
-  b.indicator('ja3', first(doc, 'tls.client.ja3'), 'attacker', 'tls.client.ja3');
-  b.indicator('ja3s', first(doc, 'tls.server.ja3s'), 'attacker', 'tls.server.ja3s');
-  const sni = first(doc, 'tls.client.server_name');
+  b.host(R.dnsQuestion(doc), 'unknown', 'dns.question.name');
+  b.indicator('ja3', R.ja3(doc), 'attacker', 'tls.client.ja3');
+  b.indicator('ja3s', R.ja3s(doc), 'attacker', 'tls.server.ja3s');
+  const sni = R.sni(doc);
   if (sni) b.indicator('tls-sni', sni, roles.dst, 'tls.client.server_name');
-  b.text(
-    'tls.server.x509.subject.distinguished_name',
-    first(doc, 'tls.server.x509.subject.distinguished_name'),
-  );
-  b.text('email.subject', first(doc, 'email.subject'));
-  for (const to of strs(get(doc, 'email.to.address'))) b.email(to, 'victim', 'email.to.address');
-  for (const fr of strs(get(doc, 'email.from.address'))) b.email(fr, 'unknown', 'email.from.address');
+  b.text('tls.server.x509.subject.distinguished_name', R.x509Subject(doc));
+  b.text('email.subject', R.emailSubject(doc));
+  for (const to of strs(R.emailTo(doc))) b.email(to, 'victim', 'email.to.address');
+  for (const fr of strs(R.emailFrom(doc))) b.email(fr, 'unknown', 'email.from.address');
 
   // Processes and files.
-  for (const [p, field] of [
-    ['process', 'process'],
-    ['process.parent', 'process.parent'],
-  ] as const) {
-    const name = first(doc, `${p}.name`);
-    const cmd = first(doc, `${p}.command_line`);
-    const exe = first(doc, `${p}.executable`);
+  for (const P of PROCESSES) {
+    const name = P.name(doc);
+    const cmd = P.commandLine(doc);
+    const exe = P.executable(doc);
     if (!name && !cmd && !exe) continue;
-    const hashes = compact({
-      md5: first(doc, `${p}.hash.md5`),
-      sha1: first(doc, `${p}.hash.sha1`),
-      sha256: first(doc, `${p}.hash.sha256`),
-      sha512: first(doc, `${p}.hash.sha512`),
-    });
+    const hashes = hashesOf(doc, P.hash);
+    const isProcess = P.prefix === 'process';
     const pe = compact({
       name,
-      pid: int(get(doc, `${p}.pid`)),
+      pid: int(P.pid(doc)),
       executable: exe,
       commandLine: cmd,
-      parentName: p === 'process' ? first(doc, 'process.parent.name') : undefined,
-      parentCommandLine: p === 'process' ? first(doc, 'process.parent.command_line') : undefined,
-      user: p === 'process' ? userName : undefined,
-      field,
+      parentName: isProcess ? R.parentName(doc) : undefined,
+      parentCommandLine: isProcess ? R.parentCommandLine(doc) : undefined,
+      user: isProcess ? userName : undefined,
+      field: P.prefix,
     });
-    if (Object.keys(hashes).length) (pe as { hashes?: object }).hashes = hashes;
+    if (hashes.md5 || hashes.sha1 || hashes.sha256 || hashes.sha512)
+      (pe as { hashes?: object }).hashes = hashes;
     b.processes.push(pe);
-    b.text(`${p}.command_line`, cmd);
-    b.filePath(exe, `${p}.executable`);
-    for (const [k, v] of Object.entries(hashes)) b.hash(v, 'attacker', `${p}.hash.${k}`);
+    b.text(P.fields.commandLine, cmd);
+    b.filePath(exe, P.fields.executable);
+    for (const k of HASH_KINDS) b.hash(hashes[k], 'attacker', P.fields.hash[k]);
   }
-  const fpath = first(doc, 'file.path');
-  const fname = first(doc, 'file.name');
+  const fpath = R.filePath(doc);
+  const fname = R.fileName(doc);
   if (fpath || fname) {
-    const hashes = compact({
-      md5: first(doc, 'file.hash.md5'),
-      sha1: first(doc, 'file.hash.sha1'),
-      sha256: first(doc, 'file.hash.sha256'),
-      sha512: first(doc, 'file.hash.sha512'),
-    });
-    const fe = compact({ name: fname, path: fpath, size: num(get(doc, 'file.size')), field: 'file' });
-    if (Object.keys(hashes).length) (fe as { hashes?: object }).hashes = hashes;
+    const hashes = hashesOf(doc, R.fileHash);
+    const fe = compact({ name: fname, path: fpath, size: num(R.fileSize(doc)), field: 'file' });
+    if (hashes.md5 || hashes.sha1 || hashes.sha256 || hashes.sha512)
+      (fe as { hashes?: object }).hashes = hashes;
     b.files.push(fe);
     b.filePath(fpath, 'file.path');
     b.fileName(fname, 'file.name');
-    for (const [k, v] of Object.entries(hashes)) b.hash(v, 'attacker', `file.hash.${k}`);
+    for (const k of HASH_KINDS) b.hash(hashes[k], 'attacker', FILE_HASH_FIELDS[k]);
   }
-  for (const h of strs(get(doc, 'related.hash'))) b.hash(h, 'attacker', 'related.hash');
-  for (const v of strs(get(doc, 'vulnerability.id'))) b.cves(v, 'vulnerability.id');
+  for (const h of strs(R.relatedHash(doc))) b.hash(h, 'attacker', 'related.hash');
+  for (const v of strs(R.vulnerabilityId(doc))) b.cves(v, 'vulnerability.id');
 
   // Threat intel matches: attacker by definition.
-  const indicators = [
-    get(doc, 'threat.indicator'),
-    ...arr(get(doc, 'threat.enrichments')).map((e) => get(e, 'indicator')),
-  ];
+  const indicators = [R.threatIndicator(doc), ...arr(R.threatEnrichments(doc)).map((e) => R.indicator(e))];
   for (const ind of indicators) {
     if (!isObj(ind)) continue;
     for (const ip of strs(ind['ip'])) b.ip(ip, 'attacker', 'threat.indicator.ip');
-    b.url(
-      str(get(ind, 'url.full')) ?? str(get(ind, 'url.original')),
-      'attacker',
-      'threat.indicator.url.full',
-    );
-    b.host(str(get(ind, 'url.domain')) ?? str(get(ind, 'domain')), 'attacker', 'threat.indicator.url.domain');
-    for (const k of ['md5', 'sha1', 'sha256'])
-      b.hash(str(get(ind, `file.hash.${k}`)), 'attacker', `threat.indicator.file.hash.${k}`);
-    b.email(str(get(ind, 'email.address')), 'attacker', 'threat.indicator.email.address');
+    b.url(R.indUrl(ind), 'attacker', 'threat.indicator.url.full');
+    b.host(R.indDomain(ind), 'attacker', 'threat.indicator.url.domain');
+    for (const [k, read] of R.indHash) b.hash(read(ind), 'attacker', `threat.indicator.file.hash.${k}`);
+    b.email(R.indEmail(ind), 'attacker', 'threat.indicator.email.address');
   }
 }
+
+/** A Map, not an object literal: a severity of `constructor` must not find Object's own members. */
+const SEVERITY_WORDS = new Map([
+  ['low', 25],
+  ['medium', 50],
+  ['high', 75],
+  ['critical', 95],
+]);
+const TECHNIQUE_ID = /^T\d/i;
+const TACTIC_ID = /^TA\d/i;
+/** In the order the hashes object lists them (md5, sha1, sha256, sha512). */
+const HASH_KINDS = ['md5', 'sha1', 'sha256', 'sha512'] as const;
+const FILE_HASH_FIELDS = {
+  md5: 'file.hash.md5',
+  sha1: 'file.hash.sha1',
+  sha256: 'file.hash.sha256',
+  sha512: 'file.hash.sha512',
+} as const;

@@ -1,5 +1,4 @@
-import type { AlertBuilder } from '../builder';
-import { pairRoles } from '../builder';
+import { compact, pairRoles, type AlertBuilder } from '../builder';
 import { arr, get, int, isObj, type Obj, str, strs, toIso } from '../util';
 
 /** Non-alert EVE event types (flow, dns, http, stats ...) are not alerts. */
@@ -66,7 +65,7 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
           ? 'outbound'
           : 'unknown';
   b.network.push(
-    clean({
+    compact({
       srcIp: src,
       srcPort: sport,
       dstIp: dst,
@@ -130,7 +129,7 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
   for (const f of files) {
     if (!isObj(f)) continue;
     const name = str(f['filename']);
-    const hashes = clean({ md5: str(f['md5']), sha1: str(f['sha1']), sha256: str(f['sha256']) });
+    const hashes = compact({ md5: str(f['md5']), sha1: str(f['sha1']), sha256: str(f['sha256']) });
     for (const [k, v] of Object.entries(hashes)) b.hash(v, 'attacker', `fileinfo.${k}`);
     if (name) {
       b.text('fileinfo.filename', name);
@@ -138,7 +137,7 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
         b.indicator('file-path', name, 'victim', 'fileinfo.filename');
       else b.fileName(name.replace(/^\//, ''), 'fileinfo.filename');
     }
-    const fe = clean({ name, size: int(f['size']), field: 'fileinfo' });
+    const fe = compact({ name, size: int(f['size']), field: 'fileinfo' });
     if (Object.keys(hashes).length > 0) (fe as { hashes?: object }).hashes = hashes;
     b.files.push(fe);
   }
@@ -147,7 +146,7 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
     const user = str(get(smb, 'ntlmssp.user'));
     const domain = str(get(smb, 'ntlmssp.domain'));
     const host = str(get(smb, 'ntlmssp.host'));
-    if (user || domain) b.users.push(clean({ name: user, domain, field: 'smb.ntlmssp' }));
+    if (user || domain) b.users.push(compact({ name: user, domain, field: 'smb.ntlmssp' }));
     if (host) {
       b.hosts.push({ name: host, ips: [], macs: [], field: 'smb.ntlmssp.host' });
       b.indicator('hostname', host, 'victim', 'smb.ntlmssp.host');
@@ -159,7 +158,7 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
   if (isObj(krb)) {
     const cname = str(krb['cname']);
     const realm = str(krb['realm']);
-    if (cname || realm) b.users.push(clean({ name: cname, domain: realm, field: 'krb5.cname' }));
+    if (cname || realm) b.users.push(compact({ name: cname, domain: realm, field: 'krb5.cname' }));
     b.text('krb5.sname', str(krb['sname']));
   }
   const smtp = doc['smtp'];
@@ -171,9 +170,4 @@ export function mapSuricata(doc: Obj, b: AlertBuilder): void {
   const email = doc['email'];
   if (isObj(email)) b.text('email.subject', str(email['subject']));
   b.text('payload_printable', str(doc['payload_printable']));
-}
-
-function clean<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
 }
