@@ -22,8 +22,15 @@ interface Node {
 export class AhoCorasick<T> {
   private readonly nodes: Node[] = [{ next: new Map(), fail: 0, out: [], dictLink: -1 }];
   private readonly patterns: Array<{ length: number; payload: T }> = [];
-  /** Full DFA for ASCII input (node × 128 → node): one table read per character, no failure walks. */
+  /**
+   * Full DFA for ASCII input over a compressed alphabet (node × classes → node): one table read per
+   * character, no failure walks. ASCII characters that occur in no pattern share class 0 (back to the
+   * fail chain's root transitions), so an automaton of a few learned names builds a table of a few
+   * thousand cells instead of node × 128.
+   */
   private ascii = new Int32Array(0);
+  private readonly classOf = new Uint8Array(128);
+  private classes = 1;
   /** Per node: the node itself if it has output, else its dictionary link (-1: none). */
   private outAt = new Int32Array(0);
   private built = false;
@@ -70,17 +77,27 @@ export class AhoCorasick<T> {
       }
     }
     const n = this.nodes.length;
-    this.ascii = new Int32Array(n * 128);
+    const used: number[] = [];
+    for (const node of this.nodes)
+      for (const c of node.next.keys())
+        if (c < 128 && this.classOf[c] === 0) {
+          used.push(c);
+          this.classOf[c] = used.length;
+        }
+    const k = used.length + 1;
+    this.classes = k;
+    this.ascii = new Int32Array(n * k);
     this.outAt = new Int32Array(n);
-    // BFS order guarantees a node's failure target is filled before the node itself.
+    // BFS order guarantees a node's failure target is filled before the node itself. Class 0 (a character
+    // in no pattern) always leads back to the root: its cells stay 0.
     const order = [0, ...queue];
     for (const id of order) {
       const node = this.nodes[id] as Node;
       this.outAt[id] = node.out.length > 0 ? id : node.dictLink;
-      for (let c = 0; c < 128; c++) {
-        const direct = node.next.get(c);
-        this.ascii[id * 128 + c] =
-          direct !== undefined ? direct : id === 0 ? 0 : (this.ascii[node.fail * 128 + c] as number);
+      for (let x = 1; x < k; x++) {
+        const direct = node.next.get(used[x - 1] as number);
+        this.ascii[id * k + x] =
+          direct !== undefined ? direct : id === 0 ? 0 : (this.ascii[node.fail * k + x] as number);
       }
     }
     this.built = true;
@@ -100,10 +117,12 @@ export class AhoCorasick<T> {
     let cur = 0;
     const ascii = this.ascii;
     const outAt = this.outAt;
+    const classOf = this.classOf;
+    const k = this.classes;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c < 128) {
-        cur = ascii[cur * 128 + c] as number;
+        cur = ascii[cur * k + (classOf[c] as number)] as number;
       } else {
         for (;;) {
           const nxt = (nodes[cur] as Node).next.get(c);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { AhoCorasick } from './aho-corasick';
 
 const given = (...patterns: string[]): AhoCorasick<string> => {
@@ -25,5 +26,25 @@ describe('Aho–Corasick', () => {
   });
   test('no patterns, no matches', () => {
     expect(new AhoCorasick<string>().search('anything')).toEqual([]);
+  });
+  test('finds exactly the occurrences a naive search finds (compressed alphabet, characters in no pattern)', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'x', '-', '.', 'é', '株'), maxLength: 60 });
+    const pattern = fc.string({
+      unit: fc.constantFrom('a', 'b', 'c', '.', 'é', '株'),
+      minLength: 1,
+      maxLength: 4,
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(pattern, { maxLength: 6 }), text, (patterns, t) => {
+        const naive: string[] = [];
+        for (let end = 1; end <= t.length; end++)
+          for (const p of patterns)
+            if (t.startsWith(p, end - p.length) && end >= p.length) naive.push(`${p}@${end}`);
+        const ac = given(...patterns)
+          .search(t)
+          .map((m) => `${m.payload}@${m.end}`);
+        expect(ac.sort()).toEqual(naive.sort());
+      }),
+    );
   });
 });

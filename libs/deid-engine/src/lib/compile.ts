@@ -17,7 +17,8 @@ export type DictKind =
   | 'email'
   | 'mac'
   | 'ip'
-  | 'hostid';
+  | 'hostid'
+  | 'region';
 
 export interface DictEntry {
   kind: DictKind;
@@ -67,6 +68,9 @@ export function registryPatterns(c: Customer): Array<[string, DictEntry]> {
   }
   for (const a of c.cloudAccounts) if (a.length >= 4) out.push(entry('account', canon(a), true));
   for (const t of c.siemTenants) if (t.length >= 3) out.push(entry('tenant', canon(t), true));
+  // Prefecture and city are quasi-identifiers: never released as context, so masked in text as well.
+  for (const r of [c.region.prefecture, c.region.city])
+    if (r && (r.length >= 3 || /[\u0080-\uffff]/.test(r))) out.push(entry('region', canon(r), true));
   out.push(entry('tenant', c.id, true));
   return out;
 }
@@ -129,7 +133,7 @@ export interface LearnedIdentifiers {
 }
 
 /** Host, user, domain and e-mail values from the alert's structured entities: searched in all its free text. */
-export function learnFromAlert(alert: Alert): LearnedIdentifiers {
+export function learnFromAlert(alert: Alert, compiled?: CompiledCustomer): LearnedIdentifiers {
   const l: LearnedIdentifiers = {
     hosts: [],
     hostIds: [],
@@ -170,6 +174,20 @@ export function learnFromAlert(alert: Alert): LearnedIdentifiers {
   }
   for (const p of alert.entities.processes) addUser(p.user);
   for (const i of alert.indicators) {
+    // A name under the victim's own domain is the victim's machine, whatever role the source gave it.
+    if (
+      compiled &&
+      (i.type === 'hostname' || i.type === 'domain' || i.type === 'tls-sni' || i.type === 'url')
+    ) {
+      const host = (
+        i.type === 'url' ? /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/:?#]+)/i.exec(i.value)?.[1] : i.value
+      )
+        ?.toLowerCase()
+        .replace(/\.$/, '');
+      const labels = host?.split('.') ?? [];
+      if (host && labels.length >= 3 && compiled.registrables.has(registrable(host)?.registrable ?? ''))
+        l.hosts.push(labels[0] as string);
+    }
     if (i.role !== 'victim') continue;
     if (i.type === 'hostname') l.hosts.push(i.value.split('.')[0] as string);
     if (i.type === 'email') addUser(i.value);

@@ -15,10 +15,11 @@ import {
   learnFromAlert,
   learnedPatterns,
 } from './compile';
+import { hasUnclassifiedCjk } from './cjk-residue';
 import { buildVictimDictionary, egressGuard, type VictimDictionary } from './egress-guard';
 import { sideOfIp } from './ip';
 import { isLookalike } from './lookalike';
-import { caseIdFor, Pseudonymizer } from './pseudonym';
+import { caseIdFor, Pseudonymizer, SCAN_ONLY_PSEUDONYMS } from './pseudonym';
 import { type Finding, TextSanitizer } from './text-sanitizer';
 
 export interface PseudonymKey {
@@ -30,6 +31,8 @@ export interface PseudonymKey {
 export interface KAnonymityView {
   customersWithSector(sector: string): number;
   customersWithCountry(country: string): number;
+  /** Customers sharing both: each may be common while the pair is unique. Optional; without it the pair is not checked. */
+  customersWithSectorAndCountry?(sector: string, country: string): number;
 }
 
 export interface EngineOptions {
@@ -71,7 +74,13 @@ export interface DeidentifyResult {
 const PHISHING_OR_EXTORTION = /^(?:T1566|T1598|T1486|T1491|T1657|T1534)/;
 const CONTENT_FIELD = /subject|body|ransom|note|mail|message_body|html|content|attachment/i;
 const MALWARE_FIELD = /malware|threat[._]?name|detection_?name|virus|family|relevantdetectionnames/i;
-const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]{2,}/;
+const OPAQUE_INDICATOR = /^(?:md5|sha1|sha256|sha512|ja3|ja3s|cve)$/;
+const NOTHING_FOUND: { text: string; findings: Finding[]; opaqueBlobs: number } = {
+  text: '',
+  findings: [],
+  opaqueBlobs: 0,
+};
+const HAS_CVE = /cve-/i;
 const CVE_RE = /\bCVE-\d{4}-\d{4,7}\b/gi;
 const DOMAIN_TOKEN =
   /(?<![\w.@-])(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{2,59})(?![\w-])/giu;
@@ -80,12 +89,14 @@ const FILE_EXT_TLD =
 
 class Recorder {
   readonly transformations: Transformation[] = [];
-  private readonly seen = new Set<string>();
+  private readonly byField = new Map<string, Transformation[]>();
   add(field: string, cls: string, action: Transformation['action'], rule: string): void {
-    const k = `${field}|${cls}|${action}|${rule}`;
-    if (this.seen.has(k)) return;
-    this.seen.add(k);
-    this.transformations.push({ field, class: cls, action, rule });
+    let list = this.byField.get(field);
+    if (!list) this.byField.set(field, (list = []));
+    for (const t of list) if (t.rule === rule && t.class === cls && t.action === action) return;
+    const t = { field, class: cls, action, rule };
+    list.push(t);
+    this.transformations.push(t);
   }
   findings(field: string, fs: Finding[]): void {
     for (const x of fs) this.add(field, x.cls, x.action, x.rule);
@@ -136,7 +147,7 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   const compiled = input.compiled ?? compiledFor(customer);
   const caseId = caseIdFor(key.secret, alert.id);
   const pseudo = new Pseudonymizer(key.secret, caseId);
-  const learned = learnFromAlert(alert);
+  const learned = learnFromAlert(alert, compiled);
   const learnedList = learnedPatterns(learned);
   const hostIps = learned.ips.filter(
     (ip) => sideOfIp(ip, compiled.customerRanges, compiled.internalRanges) === 'external',
@@ -145,6 +156,7 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     learnedList.push([ip.toLowerCase(), { kind: 'ip', boundary: true, domainLike: false, registry: false }]);
   const learnedAc = learnedAutomaton(compiled, learnedList);
   const sanitizer = new TextSanitizer(compiled, learnedAc, pseudo);
+  const scanner = new TextSanitizer(compiled, learnedAc, SCAN_ONLY_PSEUDONYMS, true);
   const rec = new Recorder();
   const reasons: HoldReason[] = [];
   const reason = (code: string, detail: string): void => {
@@ -159,8 +171,10 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   const phishingOrExtortion = techniqueIds.some((t) => PHISHING_OR_EXTORTION.test(t));
   const lookalikeDomains = new Set<string>();
 
-  const scan = (field: string, text: string, content: boolean): string => {
-    const r = sanitizer.sanitize(text);
+  const scan = (field: string, text: string, content: boolean, released = true): string => {
+    // Findings do not depend on the mode: a text already sanitized for release (a description repeated
+    // as a free-text field) is not scanned again.
+    const r = released ? sanitizer.sanitize(text) : (sanitizer.cached(text) ?? scanner.sanitize(text));
     rec.findings(field, r.findings);
     opaque += r.opaqueBlobs;
     const victim = r.findings.filter((x) => x.victim);
@@ -194,32 +208,40 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   domainsIn(alert.title);
   const description =
     alert.description === undefined ? undefined : scan('description', alert.description, phishingOrExtortion);
-  if (description) {
-    domainsIn(alert.description ?? '');
-    if (CJK.test(description.replace(/<[a-z]+-[^>]*>/g, ''))) unclassified = true;
+  if (description !== undefined) domainsIn(alert.description ?? '');
+  // Only released text can leak: residue in texts[] (never forwarded) does not hold the item.
+  for (const [field, text] of [
+    ['title', title],
+    ['description', description ?? ''],
+  ] as const) {
+    if (hasUnclassifiedCjk(text)) {
+      unclassified = true;
+      rec.add(field, 'free-text', 'hold', 'R-TEXT-UNCLASSIFIED');
+    }
   }
   const malware = new Set<string>();
   const cves = new Set<string>();
   for (const t of alert.texts) {
     const field = `texts.${t.field}`;
     const content = CONTENT_FIELD.test(t.field) || phishingOrExtortion;
-    const clean = scan(field, t.text, content);
+    const malwareField = MALWARE_FIELD.test(t.field);
     domainsIn(t.text);
-    if (CJK.test(clean.replace(/<[a-z]+-[^>]*>/g, ''))) {
-      unclassified = true;
-      rec.add(field, 'free-text', 'hold', 'R-TEXT-UNCLASSIFIED');
-    }
     rec.add(field, 'free-text', 'drop', 'R-TEXT-NOT-FORWARDED');
-    if (MALWARE_FIELD.test(t.field)) {
+    // A CVE id cannot carry victim data: taken from the text as it is.
+    if (HAS_CVE.test(t.text)) for (const c of t.text.matchAll(CVE_RE)) cves.add(c[0].toUpperCase());
+    // Texts are never forwarded: only content that may address the victim (mail, notes) is searched for
+    // identifiers, and malware-name fields are sanitized because the names are released.
+    if (!content && !malwareField) continue;
+    const clean = scan(field, t.text, content, malwareField);
+    if (malwareField) {
       for (const name of clean.split(/[,;\n]/)) {
         const n = name.trim();
-        if (n && n.length <= 128 && !n.includes('<')) malware.add(n);
+        if (n && n.length <= 128 && !n.includes('<') && !hasUnclassifiedCjk(n)) malware.add(n);
       }
     }
-    for (const c of clean.matchAll(CVE_RE)) cves.add(c[0].toUpperCase());
   }
   for (const s of [alert.title, alert.description ?? '', alert.rule?.name ?? ''])
-    for (const c of s.matchAll(CVE_RE)) cves.add(c[0].toUpperCase());
+    if (HAS_CVE.test(s)) for (const c of s.matchAll(CVE_RE)) cves.add(c[0].toUpperCase());
 
   // Indicators: only attacker/unknown-side values that survive.
   const indicators: SharedIndicator[] = [];
@@ -281,7 +303,14 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
       rec.add(field, 'lookalike-domain', 'hold', 'R-LOOKALIKE');
       return;
     }
-    const r = sanitizer.sanitize(value);
+    // A hash, JA3 or CVE is its own format, and an address was classified above (side, host IPs):
+    // nothing of the victim's can hide in them.
+    const r =
+      (OPAQUE_INDICATOR.test(ind.type) && /^[0-9a-fA-F]+$|^CVE-\d{4}-\d+$/i.test(value)) ||
+      ((ind.type === 'ipv4' || ind.type === 'ipv6') &&
+        sideOfIp(value, compiled.customerRanges, compiled.internalRanges) !== null)
+        ? NOTHING_FOUND
+        : sanitizer.sanitize(value);
     if (r.findings.some((x) => x.victim)) {
       rec.findings(field, r.findings);
       rec.add(field, 'victim-observable', 'drop', 'R-INDICATOR-VICTIM');
@@ -337,6 +366,10 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   if (alert.rule?.public) {
     const name = alert.rule.name === undefined ? undefined : scan('rule.name', alert.rule.name, false);
     signature = { ...(alert.rule.id ? { id: alert.rule.id } : {}), ...(name ? { name } : {}) };
+    if (name && hasUnclassifiedCjk(name)) {
+      unclassified = true;
+      rec.add('rule.name', 'free-text', 'hold', 'R-TEXT-UNCLASSIFIED');
+    }
     rec.add('rule', 'public-signature', 'keep', 'R-KEEP-PUBLIC-SIGNATURE');
   } else if (alert.rule) {
     rec.add('rule', 'private-rule', 'drop', 'R-PRIVATE-RULE');
@@ -363,6 +396,16 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     rec.add('context.country', 'region', 'generalize', 'R-K-COUNTRY');
     risk += 5;
   } else rec.add('context.country', 'region', 'drop', 'R-K-COUNTRY-RARE');
+  if (
+    context.sector !== undefined &&
+    context.country !== undefined &&
+    kView.customersWithSectorAndCountry &&
+    kView.customersWithSectorAndCountry(context.sector, context.country) < opts.kAnonymity
+  ) {
+    delete context.country;
+    risk -= 5;
+    rec.add('context.country', 'region', 'drop', 'R-K-SECTOR-COUNTRY-RARE');
+  }
   if (customer.region.prefecture || customer.region.city)
     rec.add('context.region', 'region', 'drop', 'R-REGION-DETAIL');
 

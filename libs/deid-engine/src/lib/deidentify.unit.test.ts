@@ -252,10 +252,8 @@ describe('deidentify: traps are held for review', () => {
     expect(holdCodes(whenDeidentified({ alert }))).toContain('VICTIM_NAMED_IN_CONTENT');
   });
 
-  test('free text the engine cannot classify', () => {
-    const alert = baseAlert({
-      texts: [{ field: 'message', text: 'ログオン失敗 利用者 山田花子 端末 不明' }],
-    });
+  test('released free text the engine cannot classify (a name in kanji)', () => {
+    const alert = baseAlert({ description: 'ログオン失敗 利用者 山田花子 端末 不明' });
     expect(holdCodes(whenDeidentified({ alert }))).toContain('UNCLASSIFIED_TEXT');
   });
 
@@ -344,5 +342,113 @@ describe('deidentify: lookalikes in free text', () => {
     });
     expect(holdCodes(r)).not.toContain('LOOKALIKE_DOMAIN');
     expect(r.decision).toBe('release');
+  });
+});
+
+describe('deidentify: classes of fixes found by the evaluation set', () => {
+  const released = (r: ReturnType<typeof whenDeidentified>): string => JSON.stringify(r.event);
+
+  test('Japanese SOC vocabulary in released text is classified and released; residue elsewhere is not released', () => {
+    const r = whenDeidentified({
+      alert: baseAlert({
+        description: '株式会社エグザンプルの端末で不審な通信を検知しました。宛先 update-check.badc2.net',
+        texts: [{ field: 'message', text: '利用者 山田花子 端末 不明' }],
+      }),
+    });
+    expect(holdCodes(r)).not.toContain('UNCLASSIFIED_TEXT');
+    expect(r.event.description).toBe(
+      '<victim-org>の端末で不審な通信を検知しました。宛先 update-check.badc2.net',
+    );
+    expect(released(r)).not.toContain('山田花子');
+  });
+
+  test('a single-label UNC host and remote-execution switches name victim machines', () => {
+    const r = whenDeidentified({
+      alert: baseAlert({
+        description:
+          'copy \\\\FS-BACKUP02\\ADMIN$\\x.exe; wmic /node:HR-LT-0042 process call create x; schtasks /s PAYROLL01 /run; Invoke-Command -ComputerName SQL-07',
+      }),
+    });
+    for (const host of ['FS-BACKUP02', 'HR-LT-0042', 'PAYROLL01', 'SQL-07'])
+      expect(released(r)).not.toContain(host);
+    expect(r.event.description).toMatch(/^copy \\\\<host-[0-9a-f]{6}>\\ADMIN\$\\x\.exe; wmic \/node:<host-/);
+    expect(r.transformations).toContainEqual({
+      field: 'description',
+      class: 'host-name',
+      action: 'pseudonymize',
+      rule: 'R-UNC-HOST',
+    });
+  });
+
+  test('the display name of a victim address goes with it; an attacker sender keeps its name', () => {
+    const r = whenDeidentified({
+      alert: baseAlert({
+        description: 'From: "IT Helpdesk" <it@badc2.net> Reply-To: 佐藤 花子 <hanako.sato@example.co.jp>',
+      }),
+    });
+    expect(released(r)).not.toContain('佐藤');
+    expect(r.event.description).toContain('"IT Helpdesk" <it@badc2.net>');
+    expect(r.event.description).toContain('<person>');
+  });
+
+  test("the customer's prefecture and city are masked in text (quasi-identifiers)", () => {
+    const customer = { ...CUSTOMER, region: { country: 'JP', prefecture: 'Hokkaido', city: 'Asahikawa' } };
+    const r = whenDeidentified({
+      customer,
+      alert: baseAlert({
+        description: 'Beacon from the Asahikawa plant (hokkaido) to update-check.badc2.net',
+      }),
+    });
+    expect(r.event.description).toBe(
+      'Beacon from the <victim-region> plant (<victim-region>) to update-check.badc2.net',
+    );
+  });
+
+  test('a host under the victim domain in any indicator is learned and masked in free text', () => {
+    const alert = baseAlert({
+      description: 'Exploit against HR-WEB07 succeeded',
+      indicators: [{ type: 'domain', value: 'hr-web07.corp.example.co.jp', role: 'unknown', field: 'dhost' }],
+    });
+    const r = whenDeidentified({ alert });
+    expect(released(r)).not.toMatch(/hr-web07/i);
+  });
+
+  test('sector and country each common but rare together: the country is not released', () => {
+    const kView = {
+      customersWithSector: () => 9,
+      customersWithCountry: () => 9,
+      customersWithSectorAndCountry: () => 1,
+    };
+    const r = whenDeidentified({ alert: baseAlert(), kView });
+    expect(r.event.context).toEqual({ sector: 'finance' });
+    expect(r.transformations).toContainEqual({
+      field: 'context.country',
+      class: 'region',
+      action: 'drop',
+      rule: 'R-K-SECTOR-COUNTRY-RARE',
+    });
+  });
+
+  test('Japanese text in UTF-16LE base64 is decoded and masked', () => {
+    const blob = Buffer.from('請求書 株式会社エグザンプル 御中', 'utf16le').toString('base64');
+    const r = whenDeidentified({ alert: baseAlert({ description: `attachment body ${blob}` }) });
+    expect(r.event.description).not.toContain(blob);
+    const decoded = Buffer.from((r.event.description ?? '').split(' ').pop() ?? '', 'base64').toString(
+      'utf16le',
+    );
+    expect(decoded).toBe('請求書 <victim-org> 御中');
+  });
+
+  test('an even-length ASCII blob is read as UTF-8, not as kanji-range UTF-16', () => {
+    const text = '\\\\FS01.corp.example.co.jp\\shares'; // 32 bytes: even
+    const hex = [...Buffer.from(text)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+    const r = whenDeidentified({ alert: baseAlert({ description: `strings: ${hex}` }) });
+    expect(holdCodes(r)).not.toContain('EGRESS_GUARD');
+    expect(r.event.description).not.toContain(hex);
+  });
+
+  test('a name glued with underscores (per-victim ransom note file) is masked', () => {
+    const r = whenDeidentified({ alert: baseAlert({ description: 'dropped README_EXABANK_RESTORE.txt' }) });
+    expect(r.event.description).toBe('dropped README_<victim-org>_RESTORE.txt');
   });
 });

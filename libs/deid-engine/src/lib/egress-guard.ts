@@ -5,6 +5,7 @@
  */
 import type { Alert, Customer } from '@kyoyu/contracts';
 import * as ipaddr from 'ipaddr.js';
+import { isUtf8 } from 'node:buffer';
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { isGenericIdentifier } from './generic-identifiers';
@@ -70,6 +71,8 @@ function customerDictionary(c: Customer): VictimDictionary {
   for (const a of c.cloudAccounts) add('cloud-account', a, 4);
   for (const t of c.siemTenants) add('tenant', t);
   add('customer-id', c.id);
+  add('region', c.region.prefecture);
+  add('region', c.region.city);
   const ranges: Array<{ kind: string; range: [ipaddr.IPv4 | ipaddr.IPv6, number] }> = [];
   for (const [kind, list] of [
     ['customer-range', c.publicRanges],
@@ -133,9 +136,32 @@ function isWordCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 95 || (c >= 65 && c <= 90);
 }
 
+const BIGRAM_BITS = 1 << 14;
+const bigram = (a: number, b: number): number => ((a * 131) ^ b) & (BIGRAM_BITS - 1);
+
+/** Which character pairs occur in the text (hashed): a needle with a pair the text lacks cannot occur. */
+function bigramsOf(t: string): Uint32Array {
+  const bits = new Uint32Array(BIGRAM_BITS >> 5);
+  for (let i = 0; i + 1 < t.length; i++) {
+    const h = bigram(t.charCodeAt(i), t.charCodeAt(i + 1));
+    bits[h >> 5] = (bits[h >> 5] as number) | (1 << (h & 31));
+  }
+  return bits;
+}
+
+function mayOccur(needle: string, bits: Uint32Array): boolean {
+  for (let i = 0; i + 1 < needle.length; i++) {
+    const h = bigram(needle.charCodeAt(i), needle.charCodeAt(i + 1));
+    if (((bits[h >> 5] as number) & (1 << (h & 31))) === 0) return false;
+  }
+  return true;
+}
+
 function scanNeedles(view: string, text: string, dict: VictimDictionary, hits: GuardHit[]): void {
   const t = text.normalize('NFKC').toLowerCase();
+  const bits = bigramsOf(t);
   for (const n of dict.needles) {
+    if (!mayOccur(n.value, bits)) continue;
     let from = 0;
     for (;;) {
       const i = t.indexOf(n.value, from);
@@ -167,37 +193,76 @@ function ipKind(addr: ipaddr.IPv4 | ipaddr.IPv6, dict: VictimDictionary): string
   return null;
 }
 
+function isTokenChar(c: number): boolean {
+  // [0-9a-zA-Z.:\-[\]%]
+  return (
+    (c >= 48 && c <= 58) ||
+    (c >= 65 && c <= 91) ||
+    (c >= 97 && c <= 122) ||
+    c === 46 ||
+    c === 45 ||
+    c === 93 ||
+    c === 37
+  );
+}
+
+/**
+ * Addresses in any notation, token by token. Only tokens that could hold one (three dots or dashes, two
+ * colons, or a bare 8–10 digit / 0x number) are parsed.
+ */
 function scanIps(view: string, text: string, dict: VictimDictionary, hits: GuardHit[]): void {
-  const tokens = text.split(/[^0-9a-zA-Z.:\-[\]%]+/);
-  for (const raw of tokens) {
-    if (raw.length < 3 || !/\d/.test(raw)) continue;
-    const cands: string[] = [];
-    const tok = raw.replace(/^\[|\]$/g, '').replace(/^[.:-]+|[.:-]+$/g, '');
-    const rev = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa$/i.exec(tok);
-    if (rev) cands.push([rev[4], rev[3], rev[2], rev[1]].join('.'));
-    for (const m of tok.matchAll(/\d{1,3}(?:[.-]\d{1,3}){3}/g)) {
-      cands.push(
-        m[0]
-          .split(/[.-]/)
-          .map((o) => String(Number(o)))
-          .join('.'),
-      );
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && !isTokenChar(text.charCodeAt(i))) i++;
+    const start = i;
+    let dots = 0;
+    let colons = 0;
+    let dashes = 0;
+    let digits = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (!isTokenChar(c)) break;
+      if (c === 46) dots++;
+      else if (c === 58) colons++;
+      else if (c === 45) dashes++;
+      else if (c >= 48 && c <= 57) digits++;
     }
-    if (/^\d{8,10}$/.test(tok) || /^0x[0-9a-f]{8}$/i.test(tok)) cands.push(tok);
-    if (/^[0-9a-f:.%]+$/i.test(tok) && tok.split(':').length > 2) cands.push(tok.split('%')[0] as string);
-    for (const c of cands) {
-      if (!ipaddr.isValid(c)) continue;
-      try {
-        const k = ipKind(ipaddr.parse(c), dict);
-        if (k) {
-          hits.push({ kind: k, view });
-          return;
-        }
-      } catch {
-        // not an address after all
+    const len = i - start;
+    if (len < 3 || digits === 0) continue;
+    if (!(dots >= 3 || colons >= 2 || dashes >= 3 || (digits >= 8 && len <= 12))) continue;
+    if (addressToken(text.slice(start, i), view, dict, hits)) return;
+  }
+}
+
+function addressToken(raw: string, view: string, dict: VictimDictionary, hits: GuardHit[]): boolean {
+  const cands: string[] = [];
+  const tok = raw.replace(/^\[|\]$/g, '').replace(/^[.:-]+|[.:-]+$/g, '');
+  const rev = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa$/i.exec(tok);
+  if (rev) cands.push([rev[4], rev[3], rev[2], rev[1]].join('.'));
+  for (const m of tok.matchAll(/\d{1,3}(?:[.-]\d{1,3}){3}/g)) {
+    cands.push(
+      m[0]
+        .split(/[.-]/)
+        .map((o) => String(Number(o)))
+        .join('.'),
+    );
+  }
+  if (/^\d{8,10}$/.test(tok) || /^0x[0-9a-f]{8}$/i.test(tok)) cands.push(tok);
+  if (/^[0-9a-f:.%]+$/i.test(tok) && tok.split(':').length > 2) cands.push(tok.split('%')[0] as string);
+  for (const c of cands) {
+    if (!ipaddr.isValid(c)) continue;
+    try {
+      const k = ipKind(ipaddr.parse(c), dict);
+      if (k) {
+        hits.push({ kind: k, view });
+        return true;
       }
+    } catch {
+      // not an address after all
     }
   }
+  return false;
 }
 
 function collectStrings(v: unknown, out: string[]): void {
@@ -211,6 +276,19 @@ function collectStrings(v: unknown, out: string[]): void {
   }
 }
 
+/**
+ * Cheap reject before any string is built. Text in UTF-8 has no control bytes besides tab and line ends;
+ * in UTF-16LE the zero high bytes are not counted and CJK low bytes stay well under the bar.
+ */
+function mostlyBinary(b: Buffer): boolean {
+  let bad = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i] as number;
+    if ((c > 0 && c < 9) || (c > 13 && c < 32) || c === 127) bad++;
+  }
+  return bad > b.length * 0.12 + 1;
+}
+
 function bytesToText(b: Buffer): string | null {
   if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
     try {
@@ -219,24 +297,116 @@ function bytesToText(b: Buffer): string | null {
       return null;
     }
   }
-  const candidates = [b.toString('utf8')];
-  if (b.length % 2 === 0) candidates.push(b.toString('utf16le'));
-  for (const t of candidates) {
-    let unprintable = 0;
-    for (let i = 0; i < t.length; i++) {
-      const c = t.charCodeAt(i);
-      if (c <= 8 || (c >= 14 && c <= 31) || (c >= 127 && c <= 159) || c === 0xfffd) unprintable++;
-    }
-    if (t.length > 0 && unprintable / t.length < 0.1) return t;
+  if (mostlyBinary(b)) return null;
+  if (utf8Plausible(b)) {
+    const t = b.toString('utf8');
+    if (printableText(t)) return t;
+  }
+  if (b.length % 2 === 0 && utf16Plausible(b)) {
+    const t = b.toString('utf16le');
+    if (printableText(t)) return t;
   }
   return null;
 }
 
+/** Valid UTF-8, or mostly ASCII with a little damage (a blob cut mid-character). Random bytes are neither. */
+function utf8Plausible(b: Buffer): boolean {
+  if (isUtf8(b)) return true;
+  let high = 0;
+  for (let i = 0; i < b.length; i++) if ((b[i] as number) >= 0x80) high++;
+  return high <= b.length * 0.1;
+}
+
+/**
+ * UTF-16LE text is mostly ASCII (zero high bytes: PowerShell) or kana/kanji/full-width forms; random bytes
+ * decode to code units spread over the whole plane and are rejected before a string is built.
+ */
+function utf16Plausible(b: Buffer): boolean {
+  let textual = 0;
+  const units = b.length >> 1;
+  for (let i = 0; i + 1 < b.length; i += 2) {
+    const u = (b[i] as number) | ((b[i + 1] as number) << 8);
+    if (
+      (u >= 9 && u <= 0x24f) ||
+      (u >= 0x3000 && u <= 0x30ff) ||
+      (u >= 0x3400 && u <= 0x9fff) ||
+      (u >= 0xff00 && u <= 0xffef)
+    )
+      textual++;
+  }
+  return textual >= units * 0.7;
+}
+
+function printableText(t: string): boolean {
+  let unprintable = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c <= 8 || (c >= 14 && c <= 31) || (c >= 127 && c <= 159) || c === 0xfffd) unprintable++;
+  }
+  return t.length > 0 && unprintable / t.length < 0.1;
+}
+
+function isB64Char(c: number): boolean {
+  return (
+    (c >= 48 && c <= 57) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    c === 43 ||
+    c === 47 ||
+    c === 95 ||
+    c === 45
+  );
+}
+
+function isHexChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** Maximal runs of `isChar` of at least `min` characters, as [start, end) pairs: a linear scan, no regex. */
+function runs(s: string, isChar: (c: number) => boolean, min: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < s.length;) {
+    if (!isChar(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < s.length && isChar(s.charCodeAt(i))) i++;
+    if (i - start >= min) out.push([start, i]);
+  }
+  return out;
+}
+
 function decodeBase64Segments(s: string): string[] {
   const out: string[] = [];
-  for (const m of s.matchAll(/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g)) {
-    for (const seg of [m[0], m[0].replace(/^[/_-]+/, '')]) {
-      const t = bytesToText(Buffer.from(seg, /[-_]/.test(seg) ? 'base64url' : 'base64'));
+  for (const [start, end] of runs(s, isB64Char, 16)) {
+    let seg = s.slice(start, end);
+    // Pure hex (hashes, ids) is the hex view's job: base64 of real text never uses only [0-9a-f].
+    let pureHex = true;
+    for (let i = 0; i < seg.length && pureHex; i++) pureHex = isHexChar(seg.charCodeAt(i));
+    if (pureHex) continue;
+    if (s.charCodeAt(end) === 61) seg += s.charCodeAt(end + 1) === 61 ? '==' : '=';
+    const stripped = seg.replace(/^[/_-]+/, '');
+    for (const x of stripped === seg ? [seg] : [seg, stripped]) {
+      const t = bytesToText(Buffer.from(x, /[-_]/.test(x) ? 'base64url' : 'base64'));
+      if (t) out.push(t);
+    }
+  }
+  return out;
+}
+
+function decodeHexRuns(s: string): string[] {
+  const out: string[] = [];
+  for (const [start, end] of runs(s, isHexChar, 16)) {
+    const before = start > 0 ? s.charCodeAt(start - 1) : 32;
+    // `0x…` numbers and words that merely end in hex letters are not blobs.
+    if ((before >= 71 && before <= 90) || (before >= 103 && before <= 122) || before === 92) continue;
+    const t = bytesToText(Buffer.from(s.slice(start, start + ((end - start) & ~1)), 'hex'));
+    if (t) out.push(t);
+  }
+  if (s.includes('\\x') || s.includes('\\X')) {
+    for (const m of s.matchAll(/(?:\\x[0-9a-f]{2}){8,}/gi)) {
+      const t = bytesToText(Buffer.from(m[0].replace(/\\x/gi, ''), 'hex'));
       if (t) out.push(t);
     }
   }
@@ -277,17 +447,7 @@ const VIEWS: Array<[string, (s: string) => string[]]> = [
         : [],
   ],
   ['base64', (s) => decodeBase64Segments(s)],
-  [
-    'hex',
-    (s) => {
-      const out: string[] = [];
-      for (const m of s.matchAll(/(?<![0-9a-z\\])(?:\\x[0-9a-f]{2}|[0-9a-f]{2}){8,}/gi)) {
-        const t = bytesToText(Buffer.from(m[0].replace(/\\x/gi, ''), 'hex'));
-        if (t) out.push(t);
-      }
-      return out;
-    },
-  ],
+  ['hex', (s) => decodeHexRuns(s)],
   [
     'mime',
     (s) =>
@@ -316,12 +476,15 @@ const VIEWS: Array<[string, (s: string) => string[]]> = [
   ],
   [
     'defang',
-    (s) => [
-      s
-        .replace(/[[({](?:\.|dot)[\])}]/gi, '.')
-        .replace(/[[({](?:@|at)[\])}]/gi, '@')
-        .replace(/hxxp/gi, 'http'),
-    ],
+    (s) =>
+      /[[({]|hxxp/i.test(s)
+        ? [
+            s
+              .replace(/[[({](?:\.|dot)[\])}]/gi, '.')
+              .replace(/[[({](?:@|at)[\])}]/gi, '@')
+              .replace(/hxxp/gi, 'http'),
+          ]
+        : [],
   ],
   [
     'punycode',
@@ -353,10 +516,10 @@ export function egressGuard(payload: string, dict: VictimDictionary): GuardResul
     const names: string[] = [];
     for (const [name, fn] of VIEWS) {
       if (name === 'base64' || name === 'hex') continue;
-      if (single)
-        for (const t of fn(text))
-          if (t !== text) queue.push([view === rootView ? name : `${view}+${name}`, t]);
-      const all = fn(chained);
+      const alone = single ? fn(text) : null;
+      if (alone)
+        for (const t of alone) if (t !== text) queue.push([view === rootView ? name : `${view}+${name}`, t]);
+      const all = alone && chained === text ? alone : fn(chained);
       const last = all[all.length - 1];
       if (last !== undefined && last !== chained) {
         chained = last;

@@ -43,6 +43,16 @@ describe('egress guard: catches a planted identifier in every decoded view', () 
     ['exploded ULA', 'fd00:0000:0000:0000:0000:0000:0000:0001'],
     ['customer public range', '203.0.113.9'],
     ['cloud account', '123456789012'],
+    ['\\x-escaped hex', [...Buffer.from('mail.example.co.jp')].map((b) => `\\x${b.toString(16)}`).join('')],
+    [
+      'UTF-16LE base64 of Japanese text',
+      Buffer.from('請求書 株式会社エグザンプル 御中', 'utf16le').toString('base64'),
+    ],
+    [
+      'base64 after a hash',
+      `a3f5c1e2b4d6a8f0c2e4b6d8f0a2c4e6 ${Buffer.from('see mail.example.co.jp').toString('base64')}`,
+    ],
+    ['prefecture (quasi-identifier)', 'seen at the Tokyo site'],
   ];
   test.each(planted)('%s', (_name, text) => {
     const r = egressGuard(payload(text), dict);

@@ -197,11 +197,13 @@ export function findVictimIps(text: string, customer: IpRanges, internalExtra: I
       if (n !== null) push(m.index, m.index + m[0].length, sideOfV4(n, customer, internalExtra), 'dashed');
     }
   }
-  INTEGER.lastIndex = 0;
-  while ((m = INTEGER.exec(text))) {
-    const n = Number(m[1]);
-    if (n >= 0x01000000 && n <= 0xffffffff)
-      push(m.index, m.index + m[0].length, sideOfV4(n, customer, internalExtra), 'integer');
+  if (/\d{8}/.test(text)) {
+    INTEGER.lastIndex = 0;
+    while ((m = INTEGER.exec(text))) {
+      const n = Number(m[1]);
+      if (n >= 0x01000000 && n <= 0xffffffff)
+        push(m.index, m.index + m[0].length, sideOfV4(n, customer, internalExtra), 'integer');
+    }
   }
   if (text.includes('0x') || text.includes('0X')) {
     HEX.lastIndex = 0;

@@ -17,8 +17,21 @@ export function lowerSameLength(s: string): string {
   return out;
 }
 
+// IDNA conversion is costly and the same domains recur alert after alert: a bounded memo of a pure function.
+const formsMemo = new Map<string, string[]>();
+
 /** Both forms of a (possibly internationalised) domain name, lower-cased. */
 export function domainForms(d: string): string[] {
+  let forms = formsMemo.get(d);
+  if (!forms) {
+    forms = computeDomainForms(d);
+    if (formsMemo.size >= 10_000) formsMemo.clear();
+    formsMemo.set(d, forms);
+  }
+  return forms;
+}
+
+function computeDomainForms(d: string): string[] {
   const base = canon(d.trim().replace(/\.$/, ''));
   if (!base) return [];
   const out = new Set<string>([base]);

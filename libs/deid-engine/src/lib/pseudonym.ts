@@ -32,3 +32,6 @@ export class Pseudonymizer {
 export function caseIdFor(secret: Buffer, alertId: string): string {
   return `case-${createHmac('sha256', secret).update('kyoyu.case\u0000').update(alertId).digest('hex').slice(0, 32)}`;
 }
+
+/** Stands in for the pseudonymizer where the text is only scanned, never released: no HMAC work. */
+export const SCAN_ONLY_PSEUDONYMS: Pick<Pseudonymizer, 'get'> = { get: (kind) => `<${kind}>` };

@@ -1,7 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AcMatch, AhoCorasick } from './aho-corasick';
 import type { CompiledCustomer, DictEntry, DictKind } from './compile';
 import { findVictimIps } from './ip';
+import { isGenericIdentifier } from './generic-identifiers';
 import { isAsciiWordChar, lowerSameLength } from './normalize';
 import type { Pseudonymizer } from './pseudonym';
 
@@ -57,6 +59,12 @@ const HTML_ENT = /&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,8});/i;
 const MIME_WORD = /=\?([^?\s]+)\?([bq])\?([^?\s]*)\?=/gi;
 const DEFANG = /\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|hxxp|\[:\]|\[@\]|\[at\]|\(at\)|\[:\/\/\]/i;
 const NON_ASCII = /[\u0080-\uffff]/;
+// `\\HOST\share`: a single-label UNC host is one of the victim's machines (dotted names go through the dictionary).
+const UNC_HOST = /(?<![\\\w])\\\\([A-Za-z0-9][A-Za-z0-9_-]{0,62})(?=\\|$|["'\s])/g;
+// Remote-execution switches naming a target machine: wmic /node:, schtasks/sc /s, -ComputerName.
+const HOST_SWITCH =
+  /(?:\/node:|(?<=\s)\/s\s+|-computername[\s:]+)"?([A-Za-z0-9][A-Za-z0-9_-]{0,62})(?=["'\s,]|$)/gi;
+const ANGLE_ADDR = /<([^<>\s@]{1,64}@[^<>\s]{1,255})>/g;
 
 function f(
   kind: string,
@@ -83,7 +91,12 @@ const RULE_BY_KIND: Record<DictKind, [string, string]> = {
   email: ['R-LEARNED-EMAIL', 'email'],
   mac: ['R-LEARNED-MAC', 'mac'],
   ip: ['R-LEARNED-IP', 'ip-victim'],
+  region: ['R-DICT-REGION', 'region'],
 };
+
+function isAlnum(c: number): boolean {
+  return isAsciiWordChar(c) && c !== 95;
+}
 
 function isLabelChar(c: number): boolean {
   return isAsciiWordChar(c) || c === 45; // '-'
@@ -100,13 +113,36 @@ function isLocalPartChar(c: number): boolean {
  * MIME words, defanged forms, NFKC), re-encoding a blob around its masked victim part.
  */
 export class TextSanitizer {
+  /** Top-level results by input text: the same string recurs across an alert's fields (description, texts, URLs). */
+  private readonly memo = new Map<string, SanitizeResult>();
+
+  /**
+   * @param scanOnly for text that is never forwarded: the findings are what matters, so no keyed pseudonyms
+   *   are computed and no blob is re-encoded (the returned text is then not releasable).
+   */
   constructor(
     private readonly compiled: CompiledCustomer,
     private readonly learned: AhoCorasick<DictEntry> | null,
-    private readonly pseudo: Pseudonymizer,
+    private readonly pseudo: Pick<Pseudonymizer, 'get'>,
+    private readonly scanOnly = false,
   ) {}
 
   sanitize(text: string, depth = 0, view = 'raw', wholeViews = true): SanitizeResult {
+    if (depth > 0) return this.sanitizeUncached(text, depth, view, wholeViews);
+    let r = this.memo.get(text);
+    if (r === undefined) {
+      r = this.sanitizeUncached(text, depth, view, wholeViews);
+      this.memo.set(text, r);
+    }
+    return r;
+  }
+
+  /** A top-level result already computed for this text, if any. */
+  cached(text: string): SanitizeResult | undefined {
+    return this.memo.get(text);
+  }
+
+  private sanitizeUncached(text: string, depth: number, view: string, wholeViews: boolean): SanitizeResult {
     const findings: Finding[] = [];
     let opaqueBlobs = 0;
     const edits: Edit[] = [];
@@ -137,7 +173,7 @@ export class TextSanitizer {
 
     let out = applyEdits(text, edits, findings);
 
-    if (depth < MAX_DEPTH && wholeViews) {
+    if (depth < MAX_DEPTH && wholeViews && mayHaveWholeView(out)) {
       // One combined decoded view (URL → HTML → MIME → defang → NFKC), scanned once: not one recursion per decoder.
       let v = out;
       const applied: string[] = [];
@@ -187,7 +223,8 @@ export class TextSanitizer {
         const after = m.end < lt.length ? lt.charCodeAt(m.end) : -1;
         const first = lt.charCodeAt(m.start);
         const last = lt.charCodeAt(m.end - 1);
-        const bad = e.domainLike ? isLabelChar : isAsciiWordChar;
+        // `README_ACME.txt`, `acme_payroll`: an underscore separates a name as a space would.
+        const bad = e.domainLike ? isLabelChar : isAlnum;
         if (isAsciiWordChar(first) && before >= 0 && bad(before)) continue;
         if (isAsciiWordChar(last) && after >= 0 && bad(after)) continue;
       }
@@ -265,6 +302,9 @@ export class TextSanitizer {
         case 'ip':
           repl = '<victim-ip>';
           break;
+        case 'region':
+          repl = '<victim-region>';
+          break;
         default:
           repl = '<victim-org>';
       }
@@ -326,6 +366,15 @@ export class TextSanitizer {
         });
       }
     }
+    if (text.includes('\\\\')) {
+      UNC_HOST.lastIndex = 0;
+      while ((m = UNC_HOST.exec(text))) this.hostEdit(m, edits, view, 'R-UNC-HOST');
+    }
+    if (lt.includes('/node:') || lt.includes('/s ') || lt.includes('-computername')) {
+      HOST_SWITCH.lastIndex = 0;
+      while ((m = HOST_SWITCH.exec(text))) this.hostEdit(m, edits, view, 'R-CMD-REMOTE-HOST');
+    }
+    if (text.includes('@') && text.includes('<')) this.displayNameEdits(text, edits, view);
     if (lt.includes('emailaddress=')) {
       CERT_EMAIL.lastIndex = 0;
       while ((m = CERT_EMAIL.exec(text))) {
@@ -361,11 +410,57 @@ export class TextSanitizer {
     }
   }
 
+  /** Pseudonymizes the host captured in group 1 unless it is an address or a generic name. */
+  private hostEdit(m: RegExpExecArray, edits: Edit[], view: string, rule: string): void {
+    const host = m[1] as string;
+    if (/^\d+$/.test(host) || isGenericIdentifier(host)) return;
+    const start = m.index + m[0].length - host.length;
+    edits.push({
+      start,
+      end: start + host.length,
+      repl: this.pseudo.get('host', host),
+      findings: [f('host', 'host-name', rule, 'pseudonymize', view)],
+    });
+  }
+
+  /** `Display Name <someone@victim>`: the display name is the victim's person too. */
+  private displayNameEdits(text: string, edits: Edit[], view: string): void {
+    ANGLE_ADDR.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = ANGLE_ADDR.exec(text))) {
+      const addr = lowerSameLength(m[1] as string);
+      const victim =
+        this.compiled.ac.search(addr).some((x) => x.payload.kind === 'domain') ||
+        (this.learned?.search(addr).some((x) => x.payload.kind === 'email' || x.payload.kind === 'domain') ??
+          false);
+      if (!victim) continue;
+      let end = m.index;
+      while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+      let start = end;
+      if (text[end - 1] === '"') {
+        const q = text.lastIndexOf('"', end - 2);
+        if (q < 0 || end - q > 130) continue;
+        start = q;
+      } else {
+        while (start > 0 && end - start < 128 && !/[:;,<>"\n\r]/.test(text[start - 1] as string)) start--;
+        while (start < end && /\s/.test(text[start] as string)) start++;
+      }
+      if (start >= end) continue;
+      edits.push({
+        start,
+        end,
+        repl: '<person>',
+        findings: [f('person', 'person-name', 'R-EMAIL-DISPLAY-NAME', 'mask', view)],
+      });
+    }
+  }
+
   /** Base64 (incl. url-safe, UTF-16LE, gzip) and hex blobs: decode, sanitize, re-encode when a victim part was found. */
   private encodedEdits(text: string, depth: number, edits: Edit[], view: string): number {
     let opaque = 0;
+    const runs = blobRuns(text);
     // Collected before recursing: the nested sanitize reuses the same global regexes.
-    for (const m of [...text.matchAll(B64)]) {
+    for (const m of runs.base64 >= 20 ? [...text.matchAll(B64)] : []) {
       let run = m[0];
       let start = m.index;
       const lead = /^[/_-]+/.exec(run)?.[0].length ?? 0;
@@ -384,10 +479,13 @@ export class TextSanitizer {
       const r = this.sanitize(dec.text, depth + 1, dec.view);
       opaque += r.opaqueBlobs;
       if (!r.findings.some((x) => x.victim)) continue;
-      let bytes = dec.utf16 ? Buffer.from(r.text, 'utf16le') : Buffer.from(r.text, 'utf8');
-      if (dec.gzip) bytes = gzipSync(bytes);
-      let enc = bytes.toString(urlSafe ? 'base64url' : 'base64');
-      if (!run.endsWith('=')) enc = enc.replace(/=+$/, '');
+      let enc = '';
+      if (!this.scanOnly) {
+        let bytes = dec.utf16 ? Buffer.from(r.text, 'utf16le') : Buffer.from(r.text, 'utf8');
+        if (dec.gzip) bytes = gzipSync(bytes);
+        enc = bytes.toString(urlSafe ? 'base64url' : 'base64');
+        if (!run.endsWith('=')) enc = enc.replace(/=+$/, '');
+      }
       edits.push({
         start,
         end: start + run.length,
@@ -398,7 +496,7 @@ export class TextSanitizer {
         ],
       });
     }
-    for (const m of [...text.matchAll(HEX_RUN)]) {
+    for (const m of runs.hex >= 16 || runs.escapedHex ? [...text.matchAll(HEX_RUN)] : []) {
       const run = m[0];
       const escaped = run.startsWith('\\x') || run.startsWith('\\X');
       const hex = escaped ? run.replace(/\\x/gi, '') : run;
@@ -406,11 +504,14 @@ export class TextSanitizer {
       if (!dec) continue;
       const r = this.sanitize(dec.text, depth + 1, 'hex');
       if (!r.findings.some((x) => x.victim)) continue;
-      let bytes = dec.utf16 ? Buffer.from(r.text, 'utf16le') : Buffer.from(r.text, 'utf8');
-      if (dec.gzip) bytes = gzipSync(bytes);
-      let enc = bytes.toString('hex');
-      if (hex !== hex.toLowerCase()) enc = enc.toUpperCase();
-      if (escaped) enc = enc.replace(/(..)/g, '\\x$1');
+      let enc = '';
+      if (!this.scanOnly) {
+        let bytes = dec.utf16 ? Buffer.from(r.text, 'utf16le') : Buffer.from(r.text, 'utf8');
+        if (dec.gzip) bytes = gzipSync(bytes);
+        enc = bytes.toString('hex');
+        if (hex !== hex.toLowerCase()) enc = enc.toUpperCase();
+        if (escaped) enc = enc.replace(/(..)/g, '\\x$1');
+      }
       edits.push({
         start: m.index,
         end: m.index + run.length,
@@ -420,6 +521,39 @@ export class TextSanitizer {
     }
     return opaque;
   }
+}
+
+/**
+ * One pass over the text instead of two regex scans: the longest run of base64 characters that is not
+ * plain hex (hashes are the hex decoder's), the longest hex run, and whether `\\x` escapes occur.
+ */
+function blobRuns(text: string): { base64: number; hex: number; escapedHex: boolean } {
+  let base64 = 0;
+  let hex = 0;
+  let b = 0;
+  let bNonHex = false;
+  let h = 0;
+  let escapedHex = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const isHex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+    const isB64 =
+      isHex || (c >= 71 && c <= 90) || (c >= 103 && c <= 122) || c === 43 || c === 47 || c === 95 || c === 45;
+    if (isB64) {
+      b++;
+      if (!isHex) bNonHex = true;
+      if (bNonHex && b > base64) base64 = b;
+    } else {
+      b = 0;
+      bNonHex = false;
+    }
+    if (isHex) {
+      h++;
+      if (h > hex) hex = h;
+    } else h = 0;
+    if (c === 92 && (text.charCodeAt(i + 1) === 120 || text.charCodeAt(i + 1) === 88)) escapedHex = true;
+  }
+  return { base64, hex, escapedHex };
 }
 
 function maskQuery(query: string): string {
@@ -465,6 +599,7 @@ export function decodeBytes(buf: Buffer, allowGzip = true): Decoded | null {
       return null;
     }
   }
+  // ASCII in UTF-16LE (PowerShell -EncodedCommand): zero high bytes.
   if (buf.length % 2 === 0) {
     let zeros = 0;
     for (let i = 1; i < buf.length; i += 2) if (buf[i] === 0) zeros++;
@@ -473,8 +608,37 @@ export function decodeBytes(buf: Buffer, allowGzip = true): Decoded | null {
       if (readable(t)) return { text: t, view: 'utf16le', utf16: true, gzip: false };
     }
   }
-  const t = buf.toString('utf8');
-  return readable(t) ? { text: t, view: 'base64', utf16: false, gzip: false } : null;
+  // Random bytes are not UTF-8: reject them before building a string.
+  let utf8 = isUtf8(buf);
+  if (!utf8) {
+    let high = 0;
+    for (let i = 0; i < buf.length; i++) if ((buf[i] as number) >= 0x80) high++;
+    utf8 = high <= buf.length * 0.05;
+  }
+  if (utf8) {
+    const t = buf.toString('utf8');
+    if (readable(t)) return { text: t, view: 'base64', utf16: false, gzip: false };
+  }
+  // Japanese in UTF-16LE: kana, kanji, full-width forms and ASCII code units (tried last: ASCII bytes read
+  // as UTF-16 also land in the kanji range).
+  if (buf.length % 2 === 0) {
+    let textual = 0;
+    for (let i = 0; i + 1 < buf.length; i += 2) {
+      const u = (buf[i] as number) | ((buf[i + 1] as number) << 8);
+      if (
+        (u >= 0x20 && u <= 0x7e) ||
+        (u >= 0x3000 && u <= 0x30ff) ||
+        (u >= 0x4e00 && u <= 0x9fff) ||
+        (u >= 0xff00 && u <= 0xffef)
+      )
+        textual++;
+    }
+    if (textual >= (buf.length / 2) * 0.9) {
+      const t = buf.toString('utf16le');
+      if (readable(t)) return { text: t, view: 'utf16le', utf16: true, gzip: false };
+    }
+  }
+  return null;
 }
 
 function readable(t: string): boolean {
@@ -568,6 +732,18 @@ function refang(s: string): string | null {
 function nfkc(s: string): string | null {
   if (!NON_ASCII.test(s)) return null;
   return s.normalize('NFKC');
+}
+
+/** One pass: only text with `%`, `&`, `=?`, a defang bracket, `hxxp` or non-ASCII can have a decoded view. */
+function mayHaveWholeView(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || c === 37 || c === 38 || c === 91 || c === 40 || c === 123) return true;
+    if (c === 61 && s.charCodeAt(i + 1) === 63) return true;
+    if ((c === 104 || c === 72) && (s.charCodeAt(i + 1) | 32) === 120 && (s.charCodeAt(i + 2) | 32) === 120)
+      return true;
+  }
+  return false;
 }
 
 const WHOLE_VIEWS: Array<[string, (s: string) => string | null]> = [

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'deid-eval',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
