@@ -18,6 +18,8 @@ export class DeidentifyController implements OnModuleInit, OnModuleDestroy {
   private readonly kView: KAnonymityView = {
     customersWithSector: (sector) => this.customers.countWithSector(sector),
     customersWithCountry: (country) => this.customers.countWithCountry(country),
+    customersWithSectorAndCountry: (sector, country) =>
+      this.customers.countWithSectorAndCountry(sector, country),
   };
 
   constructor(

@@ -9,6 +9,7 @@ export class CustomerDirectory extends RefreshingTableView {
   private byPrincipal = new Map<string, CustomerT>();
   private bySector = new Map<string, number>();
   private byCountry = new Map<string, number>();
+  private bySectorAndCountry = new Map<string, number>();
 
   constructor(dataSource: DataSource, refreshMs = 2000) {
     super(dataSource, 'customers', refreshMs);
@@ -32,12 +33,18 @@ export class CustomerDirectory extends RefreshingTableView {
     return this.byCountry.get(country) ?? 0;
   }
 
+  /** Sector and country together can single a customer out even when each alone cannot. */
+  countWithSectorAndCountry(sector: string, country: string): number {
+    return this.bySectorAndCountry.get(`${sector}\u0000${country}`) ?? 0;
+  }
+
   protected async reload(): Promise<void> {
     const rows = await this.dataSource.getRepository(CustomerEntity).find();
     const customers = new Map<string, CustomerT>();
     const byPrincipal = new Map<string, CustomerT>();
     const bySector = new Map<string, number>();
     const byCountry = new Map<string, number>();
+    const bySectorAndCountry = new Map<string, number>();
     for (const row of rows) {
       const parsed = Customer.safeParse({ ...row.profile, agreement: row.agreement });
       if (!parsed.success) continue;
@@ -46,11 +53,14 @@ export class CustomerDirectory extends RefreshingTableView {
       for (const p of c.kafkaPrincipals) byPrincipal.set(p, c);
       bySector.set(c.sector, (bySector.get(c.sector) ?? 0) + 1);
       byCountry.set(c.region.country, (byCountry.get(c.region.country) ?? 0) + 1);
+      const pair = `${c.sector}\u0000${c.region.country}`;
+      bySectorAndCountry.set(pair, (bySectorAndCountry.get(pair) ?? 0) + 1);
     }
     this.customers = customers;
     this.byPrincipal = byPrincipal;
     this.bySector = bySector;
     this.byCountry = byCountry;
+    this.bySectorAndCountry = bySectorAndCountry;
   }
 }
 
