@@ -196,6 +196,11 @@ export const Alert = z.object({
   severity: Severity,
   title: z.string(),
   description: z.string().optional(),
+  /**
+   * How many times the detecting tool saw this within its own aggregation (CEF `cnt`, Wazuh
+   * `rule.firedtimes`, OCSF `count`, Elastic threshold count). Exact here; bucketed before it is shared.
+   */
+  occurrences: z.number().int().min(1).optional(),
   techniques: z.array(Technique).default([]),
   tactics: z.array(Tactic).default([]),
   indicators: z.array(Indicator).default([]),

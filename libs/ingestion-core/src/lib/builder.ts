@@ -120,6 +120,12 @@ export class AlertBuilder {
     this.attack = new AttackCollector(catalogue);
   }
 
+  /** A native repeat count; anything that is not a positive safe integer is ignored. */
+  occurrences: number | undefined;
+  setOccurrences(n: number | undefined): void {
+    if (n !== undefined && Number.isSafeInteger(n) && n >= 1) this.occurrences = n;
+  }
+
   setSeverity(score: number, native?: string | number): void {
     const s = clampScore(score);
     this.severity = { score: s, label: labelFor(s) };
@@ -281,6 +287,7 @@ export class AlertBuilder {
     };
     if (this.nativeId) alert.nativeId = this.nativeId;
     if (this.description) alert.description = this.description;
+    if (this.occurrences !== undefined) alert.occurrences = this.occurrences;
     if (this.rule) alert.rule = this.rule;
     return alert;
   }

@@ -267,6 +267,7 @@ export function mapCef(c: CefRecord, b: AlertBuilder): void {
   b.description = g('msg') ?? g('reason');
   b.nativeId = g('externalId') ?? (g('eventId') ? `${c.vendor}|${c.product}|${g('eventId')}` : undefined);
   b.observedAt = toIso(g('rt')) ?? toIso(g('end')) ?? toIso(g('start'));
+  b.setOccurrences(int(g('cnt')));
   b.setSeverity(cefSeverity(c.severity), c.severity);
   b.product = compact({
     vendor: c.vendor || undefined,

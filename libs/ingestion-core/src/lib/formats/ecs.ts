@@ -58,6 +58,7 @@ const R = {
   originalTime: at('kibana.alert.original_time'),
   timestamp: at('@timestamp'),
   riskScore: at('kibana.alert.risk_score'),
+  thresholdCount: at('kibana.alert.threshold_result.count'),
   signalRiskScore: at('signal.rule.risk_score'),
   eventRiskScore: at('event.risk_score'),
   eventSeverity: at('event.severity'),
@@ -187,6 +188,7 @@ export function mapEcs(doc: Obj, b: AlertBuilder, hitId: string | undefined): vo
   b.observedAt = toIso(R.originalTime(doc)) ?? toIso(R.timestamp(doc));
   const risk = num(R.riskScore(doc)) ?? num(R.signalRiskScore(doc)) ?? num(R.eventRiskScore(doc));
   const evSev = num(R.eventSeverity(doc));
+  b.setOccurrences(int(R.thresholdCount(doc)));
   const sevStr = R.severity(doc);
   if (risk !== undefined) b.setSeverity(risk, sevStr ?? risk);
   else if (sevStr) b.setSeverity(SEVERITY_WORDS.get(sevStr.toLowerCase()) ?? 50, sevStr);

@@ -21,6 +21,7 @@ export function mapOcsf(doc: Obj, b: AlertBuilder): void {
   b.observedAt = toIso(doc['time']) ?? toIso(doc['time_dt']) ?? toIso(fi['created_time']);
   const sid = int(doc['severity_id']);
   if (sid !== undefined) b.setSeverity(SEV[sid] ?? 50, str(doc['severity']) ?? sid);
+  b.setOccurrences(int(doc['count']));
   b.product = compact({
     vendor: str(get(doc, 'metadata.product.vendor_name')),
     name: str(get(doc, 'metadata.product.name')),

@@ -16,6 +16,7 @@ export function mapWazuh(doc: Obj, b: AlertBuilder, hitId: string | undefined): 
   b.nativeId = hitId ?? str(doc['id']);
   const level = int(rule['level']);
   if (level !== undefined) b.setSeverity((Math.max(0, Math.min(15, level)) / 15) * 100, level);
+  b.setOccurrences(int(rule['firedtimes']));
   const rid = str(rule['id']);
   const ridNum = int(rule['id']);
   b.rule = compact({
