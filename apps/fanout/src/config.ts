@@ -1,8 +1,21 @@
 import { z } from 'zod';
 import { BaseConfig, refineSasl } from '@kyoyu/config';
 
+const ms = (def: number) => z.coerce.number().int().min(1).max(3_600_000).default(def);
+
 export const FanoutConfig = BaseConfig.extend({
   /** Named as the producer identity in every STIX bundle (the SOC operator, never a victim). */
   PRODUCER_NAME: z.string().min(1).default('kyoyu SOC operator'),
+  /** How often each subscriber's backlog is checked, besides the kick after every stored batch. */
+  DISPATCH_POLL_MS: ms(1000),
+  /** Deliveries published per Kafka request for one subscriber. */
+  DISPATCH_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** First and longest wait before a failing subscriber topic is tried again (doubling in between). */
+  DISPATCH_BACKOFF_MIN_MS: ms(500),
+  DISPATCH_BACKOFF_MAX_MS: ms(30_000),
+  /** Largest `limit` a TAXII client may ask for (and the default page size is the smaller of it and 100). */
+  TAXII_MAX_PAGE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Bearer token for the operator endpoints (`/fanout/backlog`); unset = those endpoints are refused. */
+  FANOUT_ADMIN_TOKEN: z.string().min(16).optional(),
 }).superRefine(refineSasl);
 export type FanoutConfig = z.infer<typeof FanoutConfig>;

@@ -1,82 +1,92 @@
-import { Controller, Inject, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { trace } from '@opentelemetry/api';
-import { DataSource } from 'typeorm';
-import { Topics, decodeEvent, sha256Hex, shareTopic } from '@kyoyu/contracts';
-import { KafkaPublisher, type InboundRecord, type OutboundMessage } from '@kyoyu/messaging';
-import { SubscriberDirectory } from '@kyoyu/persistence';
-import { SERVICE_CONFIG } from '@kyoyu/service-kit';
-import { renderBundle } from '@kyoyu/stix';
+import { Topics, decodeEvent, sha256Hex, type ReleasedEvent } from '@kyoyu/contracts';
+import { routeEvent } from '@kyoyu/fanout-core';
+import type { InboundRecord, OutboundMessage, RecordOutcome } from '@kyoyu/messaging';
+import { BatchEventPattern, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import { renderBundle, renderRevokedBundle, type StixBundle } from '@kyoyu/stix';
+import type { Logger } from 'pino';
 import type { FanoutConfig } from './config';
-import { entitled } from './routing';
-
-const CHANNEL = 'kafka';
+import { KafkaDispatcher } from './kafka-dispatcher';
+import { ReleaseStore, type ReleaseToStore } from './release-store';
+import { Subscribers } from './subscribers';
 
 /**
- * events.released.v1 → a STIX 2.1 bundle on `share.<subscriber>.v1` for every entitled subscriber.
- * Publishes before recording the delivery: a crash in between re-delivers the identical bundle
- * (same STIX ids) rather than losing it.
+ * events.released.v1 → stored release, bundle and one delivery row per entitled subscriber and channel
+ * (one transaction per batch), then a kick to the per-subscriber dispatcher. Consuming never publishes to
+ * a subscriber topic itself, so one subscriber's broken topic cannot hold up the stream.
+ * events.revoked.v1 → revoked versions to every subscriber and channel that got the event.
  */
 @Controller()
-export class FanoutController implements OnModuleInit, OnModuleDestroy {
-  private readonly subscribers: SubscriberDirectory;
-
+export class FanoutController {
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: FanoutConfig,
-    private readonly publisher: KafkaPublisher,
-    private readonly dataSource: DataSource,
-  ) {
-    this.subscribers = new SubscriberDirectory(dataSource);
-  }
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly subscribers: Subscribers,
+    private readonly store: ReleaseStore,
+    private readonly dispatcher: KafkaDispatcher,
+  ) {}
 
-  async onModuleInit(): Promise<void> {
-    await this.subscribers.start();
-  }
-
-  onModuleDestroy(): void {
-    this.subscribers.stop();
-  }
-
-  @EventPattern(Topics.EventsReleased)
-  async fanOut(@Payload() record: InboundRecord): Promise<OutboundMessage[]> {
-    const { data } = decodeEvent(Topics.EventsReleased, record.value);
-    const event = data.event;
-    const targets = this.subscribers.active().filter((s) => entitled(event, s));
-    if (targets.length === 0) {
-      trace.getActiveSpan()?.setAttributes({ 'kyoyu.outcome': 'no-subscriber' });
-      return [];
+  @BatchEventPattern(Topics.EventsReleased)
+  async fanOut(records: InboundRecord[]): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    const batch = new Map<string, ReleaseToStore>();
+    const active = this.subscribers.active();
+    for (const record of records) {
+      try {
+        const release = decodeEvent(Topics.EventsReleased, record.value).data;
+        const item = batch.get(release.event.eventId) ?? this.prepare(release, active);
+        batch.set(release.event.eventId, item);
+        record.span?.setAttributes({ 'kyoyu.outcome': item.routes.length ? 'queued' : 'no-subscriber' });
+        record.span?.setAttribute('kyoyu.deliveries', item.routes.length);
+        outcomes.push([]);
+      } catch (err) {
+        outcomes.push(err instanceof Error ? err : new Error('unrenderable event'));
+      }
     }
-    const already = new Set(
-      (
-        (await this.dataSource.query(
-          `SELECT subscriber_id FROM deliveries WHERE event_id = $1 AND channel = $2`,
-          [event.eventId, CHANNEL],
-        )) as Array<{ subscriber_id: string }>
-      ).map((r) => r.subscriber_id),
+    const t0 = Date.now();
+    const kick = await this.store.storeReleases([...batch.values()]);
+    this.dispatcher.kick(kick);
+    this.logger.debug(
+      {
+        records: records.length,
+        waitedMs: t0 - Number(records[0]?.timestamp ?? t0),
+        storeMs: Date.now() - t0,
+      },
+      'released batch stored',
     );
-    const pending = targets.filter((s) => !already.has(s.id));
-    if (pending.length === 0) return [];
+    return outcomes;
+  }
 
-    // Subscribers get the bundle only: no pipeline headers (trace context, correlation id) leave kyoyu.
-    const body = Buffer.from(JSON.stringify(renderBundle(event, { name: this.config.PRODUCER_NAME })));
-    const hash = sha256Hex(body);
-    await this.publisher.publish(
-      pending.map((s) => ({
-        topic: shareTopic(s.id),
-        key: event.eventId,
-        value: body,
-        headers: { 'content-type': 'application/stix+json;version=2.1' },
-      })),
-    );
-    const now = new Date();
-    await this.dataSource.query(
-      `INSERT INTO deliveries (event_id, subscriber_id, channel, content_hash, delivered_at)
-       SELECT $1, unnest($2::text[]), $3, $4, $5 ON CONFLICT DO NOTHING`,
-      [event.eventId, pending.map((s) => s.id), CHANNEL, hash, now],
-    );
-    trace
-      .getActiveSpan()
-      ?.setAttributes({ 'kyoyu.outcome': 'delivered', 'kyoyu.deliveries': pending.length });
+  @EventPattern(Topics.EventsRevoked)
+  async revoke(@Payload() record: InboundRecord): Promise<OutboundMessage[]> {
+    const { data } = decodeEvent(Topics.EventsRevoked, record.value);
+    const outcome = await this.store.storeRevocation(data, (stored) => {
+      const bundle = JSON.stringify(renderRevokedBundle(JSON.parse(stored) as StixBundle, data.revokedAt));
+      return { bundle, contentHash: sha256Hex(bundle) };
+    });
+    trace.getActiveSpan()?.setAttributes({ 'kyoyu.outcome': `revocation-${outcome.status}` });
+    if (outcome.status === 'unknown') {
+      // Transient on purpose: the release may still be on its way through events.released.v1. After the
+      // bounded retries the record is rejected (RETRIES_EXHAUSTED) and can be replayed.
+      throw new RevocationOfUnknownEvent();
+    }
+    this.dispatcher.kick(outcome.kafkaSubscribers);
     return [];
+  }
+
+  private prepare(release: ReleasedEvent, active: ReturnType<Subscribers['active']>): ReleaseToStore {
+    const bundle = JSON.stringify(renderBundle(release.event, { name: this.config.PRODUCER_NAME }));
+    return { release, bundle, contentHash: sha256Hex(bundle), routes: routeEvent(release.event, active) };
+  }
+}
+
+/** A revocation names an event fan-out has not stored (yet). The message holds no event content. */
+export class RevocationOfUnknownEvent extends Error {
+  readonly code = 'FANOUT.REVOCATION_UNKNOWN_EVENT';
+  constructor() {
+    super('FANOUT.REVOCATION_UNKNOWN_EVENT: revocation for an event fan-out has not stored');
+    this.name = 'RevocationOfUnknownEvent';
   }
 }

@@ -3,6 +3,12 @@ import type { Logger } from 'pino';
 import { ServiceKitModule } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 import { FanoutController } from './fanout.controller';
+import { KafkaDispatcher } from './kafka-dispatcher';
+import { OperatorController } from './operator.controller';
+import { ReleaseStore } from './release-store';
+import { Subscribers } from './subscribers';
+import { TaxiiController } from './taxii/taxii.controller';
+import { TaxiiStore } from './taxii/taxii.store';
 
 @Module({})
 export class FanoutModule {
@@ -10,7 +16,8 @@ export class FanoutModule {
     return {
       module: FanoutModule,
       imports: [ServiceKitModule.forRoot({ service: 'fanout', config, logger })],
-      controllers: [FanoutController],
+      controllers: [FanoutController, TaxiiController, OperatorController],
+      providers: [Subscribers, ReleaseStore, KafkaDispatcher, TaxiiStore],
     };
   }
 }

@@ -6,3 +6,4 @@ export * from './lib/rejection';
 export * from './lib/envelope';
 export * from './lib/ids';
 export * from './lib/registry';
+export * from './lib/subscription';

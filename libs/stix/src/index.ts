@@ -1,2 +1,3 @@
 export * from './lib/tlp';
 export * from './lib/bundle';
+export * from './lib/validator';

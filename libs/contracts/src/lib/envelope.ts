@@ -3,6 +3,7 @@ import { Alert } from './alert';
 import { Rejection, Origin } from './rejection';
 import { ReleasedEvent, ReviewRequest } from './sharing';
 import { Topics } from './topics';
+import { EventRevocation } from './subscription';
 
 /**
  * Every event on an internal topic is an envelope: id, type, schema version, correlation id and the
@@ -34,12 +35,16 @@ export type ReviewRequestedEvent = z.infer<typeof ReviewRequestedEvent>;
 export const EventReleasedEvent = envelope('EventReleased', ReleasedEvent);
 export type EventReleasedEvent = z.infer<typeof EventReleasedEvent>;
 
+export const EventRevokedEvent = envelope('EventRevoked', EventRevocation);
+export type EventRevokedEvent = z.infer<typeof EventRevokedEvent>;
+
 /** The schema of the events on each internal topic (raw alerts are the customers' own bytes). */
 export const TopicSchemas = {
   [Topics.AlertsNormalized]: AlertNormalizedEvent,
   [Topics.AlertsRejected]: AlertRejectedEvent,
   [Topics.ReviewRequested]: ReviewRequestedEvent,
   [Topics.EventsReleased]: EventReleasedEvent,
+  [Topics.EventsRevoked]: EventRevokedEvent,
 } as const;
 
 export type EventTopic = keyof typeof TopicSchemas;

@@ -1,4 +1,9 @@
-import type { Customer, SharingAgreement } from '@kyoyu/contracts';
+import type {
+  Customer,
+  SharingAgreement,
+  SubscriberFilters,
+  SubscriberRegistrationInput,
+} from '@kyoyu/contracts';
 import { DEMO_CUSTOMERS, type SimCustomer } from './customers';
 
 const SECTORS: Record<string, { sector: string; country: string; agreement: Partial<SharingAgreement> }> = {
@@ -49,14 +54,15 @@ export function demoRegistry(): Customer[] {
   return DEMO_CUSTOMERS.map(registryEntryFor);
 }
 
-export interface DemoSubscriber {
+/** A demo subscriber, in the registration shape the admin API and `kyoyu subscribers import` accept. */
+export type DemoSubscriber = SubscriberRegistrationInput & {
   id: string;
   name: string;
   sectors: string[];
   tlpClearance: 'clear' | 'green' | 'amber' | 'amber+strict';
-  filters: Record<string, unknown>;
+  filters: SubscriberFilters;
   active: boolean;
-}
+};
 
 /** Subscribers of the demo: a national CSIRT, a sector ISAC and an IoT maker's PSIRT. */
 export const DEMO_SUBSCRIBERS: DemoSubscriber[] = [
@@ -69,19 +75,23 @@ export const DEMO_SUBSCRIBERS: DemoSubscriber[] = [
     active: true,
   },
   {
+    // An ISAC that wants network indicators it can block, with some confidence behind them.
     id: 'transport-isac',
     name: 'Transport ISAC',
     sectors: ['transport'],
     tlpClearance: 'amber',
-    filters: {},
+    filters: { indicatorTypes: ['ipv4', 'ipv6', 'domain', 'url'], minConfidence: 50 },
     active: true,
   },
   {
+    // A device maker collecting attack information after shipping (METI IoT security guide): what hits
+    // devices (exploits of exposed services, brute force, C2). A real maker adds `products` (its CPEs) too;
+    // the demo's alerts name no product, so that filter would leave this subscriber empty here.
     id: 'iot-maker-psirt',
     name: 'IoT maker PSIRT',
     sectors: ['manufacturing'],
     tlpClearance: 'green',
-    filters: {},
+    filters: { techniques: ['T1190', 'T1110', 'T1071'] },
     active: true,
   },
 ];

@@ -5,18 +5,39 @@ import { TLP_MARKING_IDS, tlpMarkingDefinition } from './tlp';
 /** Namespace of kyoyu's deterministic STIX ids: the same content always gets the same id. */
 const KYOYU_NAMESPACE = 'b6e3f0b2-5a7c-4d0e-9a61-3f2c1d7e8a90';
 
+/**
+ * `created` of the objects that describe the world rather than this event (the producer, ATT&CK techniques,
+ * malware families, CVEs): they are shared by many bundles under one id, and one id has one `created`.
+ */
+export const REFERENCE_CREATED = '2025-01-01T00:00:00.000Z';
+
+/** How long an indicator stays valid after its observation, by type: addresses churn, hashes do not. */
+const INDICATOR_LIFETIME_DAYS: Partial<Record<SharedIndicator['type'], number>> = {
+  ipv4: 30,
+  ipv6: 30,
+  md5: 365,
+  sha1: 365,
+  sha256: 365,
+  sha512: 365,
+};
+const DEFAULT_LIFETIME_DAYS = 90;
+/** Sightings carry the coarse observation window (the hour the event was observed in), never more. */
+const SIGHTING_WINDOW_MS = 3_600_000;
+
 export interface Producer {
   /** The SOC operator publishing through kyoyu. Never the victim. */
   name: string;
 }
 
+export type StixObject = Record<string, unknown> & { type: string; id: string };
+
 export interface StixBundle {
   type: 'bundle';
   id: string;
-  objects: Array<Record<string, unknown>>;
+  objects: StixObject[];
 }
 
-function stixId(type: string, ...parts: string[]): string {
+export function stixId(type: string, ...parts: string[]): string {
   return `${type}--${uuidv5(parts.join('\u0000'), KYOYU_NAMESPACE)}`;
 }
 
@@ -58,91 +79,173 @@ export function stixPattern(i: SharedIndicator): string | undefined {
   }
 }
 
+/** STIX timestamps: RFC 3339 UTC with millisecond precision. */
+function stixTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 /**
- * Renders one released event as a STIX 2.1 bundle: producer identity, indicators, attack patterns with
- * their ATT&CK references, vulnerabilities, relationships and the TLP 2.0 marking. Object ids are
- * UUIDv5 of stable content, so redelivering an event yields byte-identical objects.
+ * Renders one released event as a STIX 2.1 bundle: the producer identity (the SOC operator; no victim
+ * appears anywhere), attack patterns with their ATT&CK references, malware, vulnerabilities, indicators
+ * with STIX patterns and validity, relationships, sightings with the coarse observation window and no
+ * `where_sighted_refs`, and the TLP 2.0 marking by its official id. Ids are UUIDv5 of stable content,
+ * so redelivering an event yields byte-identical objects.
+ *
+ * The event's own claims (indicators, relationships, sightings) have event-scoped ids and are what a
+ * revocation withdraws; the reference objects (identity, attack-pattern, malware, vulnerability) are
+ * shared across events and stay.
  */
 export function renderBundle(event: SanitizedEvent, producer: Producer): StixBundle {
-  const ts = event.observedAt;
+  const observed = Date.parse(event.observedAt);
+  if (Number.isNaN(observed)) throw new Error('event observedAt is not a timestamp');
+  const ts = stixTime(observed);
   const marking = TLP_MARKING_IDS[event.distribution.tlp];
   const identityId = stixId('identity', 'producer', producer.name);
-  const common = {
+  const attribution = { created_by_ref: identityId, object_marking_refs: [marking] };
+  const reference = {
+    spec_version: '2.1',
+    created: REFERENCE_CREATED,
+    modified: REFERENCE_CREATED,
+    ...attribution,
+  };
+  const claim = {
     spec_version: '2.1',
     created: ts,
     modified: ts,
-    created_by_ref: identityId,
-    object_marking_refs: [marking],
+    ...attribution,
+    confidence: event.confidence,
   };
 
-  const objects: Array<Record<string, unknown>> = [
+  const objects: StixObject[] = [
     {
       type: 'identity',
       spec_version: '2.1',
       id: identityId,
-      created: '2025-01-01T00:00:00.000Z',
-      modified: '2025-01-01T00:00:00.000Z',
+      created: REFERENCE_CREATED,
+      modified: REFERENCE_CREATED,
       name: producer.name,
       identity_class: 'organization',
     },
   ];
+  const relate = (source: string, type: string, target: string) =>
+    objects.push({
+      type: 'relationship',
+      ...claim,
+      id: stixId('relationship', event.eventId, source, type, target),
+      relationship_type: type,
+      source_ref: source,
+      target_ref: target,
+    });
 
-  const attackPatterns = event.techniques.map((t) => {
-    const id = stixId('attack-pattern', t.id);
+  const attackPatterns = unique(event.techniques.map((t) => t.id)).map((techniqueId) => {
+    const t = event.techniques.find((x) => x.id === techniqueId);
+    const id = stixId('attack-pattern', techniqueId);
     objects.push({
       type: 'attack-pattern',
-      ...common,
+      ...reference,
       id,
-      name: t.name ?? t.id,
+      name: t?.name ?? techniqueId,
       external_references: [
         {
           source_name: 'mitre-attack',
-          external_id: t.id,
-          url: `https://attack.mitre.org/techniques/${t.id.replace('.', '/')}/`,
+          external_id: techniqueId,
+          url: `https://attack.mitre.org/techniques/${techniqueId.replace('.', '/')}/`,
         },
       ],
     });
     return id;
   });
 
-  for (const cve of event.cves) {
+  const malware = unique(event.malware).map((name) => {
+    const id = stixId('malware', name.toLowerCase());
+    objects.push({ type: 'malware', ...reference, id, name, is_family: true, malware_types: ['unknown'] });
+    return id;
+  });
+
+  const vulnerabilities = unique(event.cves.map((c) => c.toUpperCase())).map((cve) => {
+    const id = stixId('vulnerability', cve);
     objects.push({
       type: 'vulnerability',
-      ...common,
-      id: stixId('vulnerability', cve),
+      ...reference,
+      id,
       name: cve,
-      external_references: [{ source_name: 'cve', external_id: cve }],
+      external_references: [
+        { source_name: 'cve', external_id: cve, url: `https://www.cve.org/CVERecord?id=${cve}` },
+      ],
     });
-  }
+    return id;
+  });
 
+  const indicators: string[] = [];
   for (const ind of event.indicators) {
     if (ind.role === 'victim') continue;
     const pattern = stixPattern(ind);
     if (!pattern) continue;
     const id = stixId('indicator', event.eventId, ind.type, ind.value);
+    if (indicators.includes(id)) continue;
+    indicators.push(id);
+    const lifetime = INDICATOR_LIFETIME_DAYS[ind.type] ?? DEFAULT_LIFETIME_DAYS;
     objects.push({
       type: 'indicator',
-      ...common,
+      ...claim,
       id,
       name: `${ind.type} seen in: ${event.title}`.slice(0, 250),
       indicator_types: ['malicious-activity'],
       pattern,
       pattern_type: 'stix',
       valid_from: ts,
-      confidence: event.confidence,
+      valid_until: stixTime(observed + lifetime * 86_400_000),
     });
-    for (const ap of attackPatterns) {
-      objects.push({
-        type: 'relationship',
-        ...common,
-        id: stixId('relationship', id, 'indicates', ap),
-        relationship_type: 'indicates',
-        source_ref: id,
-        target_ref: ap,
-      });
-    }
+    for (const target of [...attackPatterns, ...malware]) relate(id, 'indicates', target);
+  }
+  for (const m of malware) for (const ap of attackPatterns) relate(m, 'uses', ap);
+  for (const ap of attackPatterns) for (const v of vulnerabilities) relate(ap, 'targets', v);
+
+  // What was seen, when (to the hour), and how sure the producer is; never where (no victim reference).
+  const sighted = indicators.length ? indicators : attackPatterns.length ? attackPatterns : malware;
+  for (const ref of sighted) {
+    objects.push({
+      type: 'sighting',
+      ...claim,
+      id: stixId('sighting', event.eventId, ref),
+      sighting_of_ref: ref,
+      first_seen: ts,
+      last_seen: stixTime(observed + SIGHTING_WINDOW_MS),
+      count: 1,
+    });
   }
 
   objects.push(tlpMarkingDefinition(event.distribution.tlp));
   return { type: 'bundle', id: stixId('bundle', event.eventId), objects };
+}
+
+/** The types a revocation withdraws: the event's own claims, never the shared reference objects. */
+const EVENT_SCOPED_TYPES = new Set([
+  'indicator',
+  'relationship',
+  'sighting',
+  'observed-data',
+  'report',
+  'note',
+]);
+
+/**
+ * The revoked versions of an event's objects: same ids and `created`, a later `modified`, `revoked: true`.
+ * The bundle keeps the producer identity and the marking definition, so it validates on its own.
+ */
+export function renderRevokedBundle(bundle: StixBundle, revokedAt: string): StixBundle {
+  const at = Date.parse(revokedAt);
+  if (Number.isNaN(at)) throw new Error('revokedAt is not a timestamp');
+  const objects = bundle.objects.flatMap((o): StixObject[] => {
+    if (o.type === 'identity' || o.type === 'marking-definition') return [o];
+    if (!EVENT_SCOPED_TYPES.has(o.type)) return [];
+    // `modified` must move forward even when the operator's clock is behind the observation.
+    const previous = Date.parse(String(o['modified']));
+    return [{ ...o, modified: stixTime(Math.max(at, previous + 1)), revoked: true }];
+  });
+  return { type: 'bundle', id: stixId('bundle', bundle.id, 'revoked'), objects };
+}
+
+function unique(xs: readonly string[]): string[] {
+  return [...new Set(xs)];
 }

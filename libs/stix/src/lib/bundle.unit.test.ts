@@ -1,5 +1,5 @@
 import type { SanitizedEvent } from '@kyoyu/contracts';
-import { TLP_MARKING_IDS, renderBundle, stixPattern } from '../index';
+import { TLP_MARKING_IDS, renderBundle, renderRevokedBundle, stixPattern } from '../index';
 
 const event: SanitizedEvent = {
   eventId: 'e1',
@@ -52,5 +52,64 @@ describe('renderBundle', () => {
       "[url:value = 'http://x/\\'\\\\']",
     );
     expect(stixPattern({ type: 'ja3', value: 'abc', role: 'attacker' })).toBeUndefined();
+  });
+});
+
+describe('renderBundle completeness', () => {
+  const b = renderBundle({ ...event, malware: ['FormBook'] }, { name: 'SOC' });
+  const ofType = (t: string) => b.objects.filter((o) => o.type === t);
+
+  it('names only the producer identity, and sightings never say where', () => {
+    expect(ofType('identity').map((o) => o['name'])).toEqual(['SOC']);
+    for (const s of ofType('sighting')) {
+      expect(s['where_sighted_refs']).toBeUndefined();
+      expect(s['first_seen']).toBe('2026-11-20T01:00:00.000Z');
+      expect(s['last_seen']).toBe('2026-11-20T02:00:00.000Z');
+    }
+    expect(ofType('sighting')).toHaveLength(ofType('indicator').length);
+  });
+
+  it('gives indicators a validity window and the event confidence, and relates them', () => {
+    for (const i of ofType('indicator')) {
+      expect(Date.parse(String(i['valid_until']))).toBeGreaterThan(Date.parse(String(i['valid_from'])));
+      expect(i['confidence']).toBe(70);
+    }
+    const rels = ofType('relationship').map((r) => r['relationship_type']);
+    expect(rels).toEqual(expect.arrayContaining(['indicates', 'uses', 'targets']));
+    expect(ofType('malware')[0]).toMatchObject({ name: 'FormBook', is_family: true });
+    expect(ofType('vulnerability')[0]).toMatchObject({ name: 'CVE-2021-44228' });
+  });
+});
+
+describe('renderRevokedBundle', () => {
+  const b = renderBundle(event, { name: 'SOC' });
+  const revoked = renderRevokedBundle(b, '2026-11-21T00:00:00.000Z');
+
+  it("revokes the event's own claims under the same ids, with a later modified", () => {
+    const claims = b.objects.filter((o) => ['indicator', 'relationship', 'sighting'].includes(o.type));
+    const revokedClaims = revoked.objects.filter((o) => o['revoked'] === true);
+    expect(revokedClaims.map((o) => o.id)).toEqual(claims.map((o) => o.id));
+    for (const o of revokedClaims) {
+      const before = claims.find((c) => c.id === o.id)!;
+      expect(o['created']).toBe(before['created']);
+      expect(o['modified']).toBe('2026-11-21T00:00:00.000Z');
+    }
+  });
+
+  it('leaves shared reference objects alone and keeps the identity and marking', () => {
+    expect(revoked.objects.some((o) => o.type === 'attack-pattern' || o.type === 'vulnerability')).toBe(
+      false,
+    );
+    expect(revoked.objects.filter((o) => !o['revoked']).map((o) => o.type)).toEqual([
+      'identity',
+      'marking-definition',
+    ]);
+  });
+
+  it('moves modified forward even when the revocation time is before the observation', () => {
+    const early = renderRevokedBundle(b, '2020-01-01T00:00:00.000Z');
+    for (const o of early.objects.filter((x) => x['revoked'])) {
+      expect(Date.parse(String(o['modified']))).toBeGreaterThan(Date.parse(String(o['created'])));
+    }
   });
 });

@@ -12,7 +12,7 @@ export const TLP_MARKING_IDS: Readonly<Record<Tlp, string>> = {
   red: 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
 };
 
-export function tlpMarkingDefinition(tlp: Tlp): Record<string, unknown> {
+export function tlpMarkingDefinition(tlp: Tlp): Record<string, unknown> & { type: string; id: string } {
   return {
     type: 'marking-definition',
     spec_version: '2.1',

@@ -22,6 +22,14 @@ export class SubscriberEntity {
   @Column({ type: 'boolean' })
   active!: boolean;
 
+  /** `kafka` and/or `taxii`. */
+  @Column({ type: 'jsonb' })
+  channels!: string[];
+
+  /** sha256 of the subscriber's TAXII API key; the key itself is never stored. */
+  @Column({ name: 'taxii_api_key_hash', type: 'text', nullable: true })
+  taxiiApiKeyHash!: string | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

@@ -1,0 +1,375 @@
+/**
+ * `npm run bench:fanout [-- --events-1 N --events-10 N --events-100 N --half-seconds S]`: fan-out throughput
+ * (Kafka deliveries acknowledged per second) with 1, 10 and 100 subscribers, and release→delivery latency,
+ * against a bare kafkajs pipe measured in the same run on the same broker: a consumer of the same released
+ * events that copies each one to the same number of topics (the transport ceiling). Then the latency at half
+ * of the measured maximum load. Runs the real fan-out service (dist/) on a real broker and PostgreSQL.
+ * Targets (kyoyu issue 6): ≥ 50% of the bare pipe's throughput; p99 < 100 ms at half of the maximum load.
+ * Exits 0 even when a target is missed; PASS/MISS is printed per target.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import type { Kafka, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { Topics, encodeEvent, shareTopic, type SanitizedEvent } from '@kyoyu/contracts';
+import { openDataSource, upsertSubscribers } from '@kyoyu/persistence';
+import {
+  ServiceProcess,
+  freePort,
+  localSecrets,
+  serviceEnv,
+  startBroker,
+  startDatabase,
+  testKafka,
+  type Broker,
+} from '@kyoyu/testing';
+import { latencySummary, round, table, writeResults, type RunFigures } from './lib/measure';
+
+const TARGET_RATIO = 0.5;
+const TARGET_P99_MS = 100;
+const PARTITIONS = 4;
+
+interface Scenario {
+  subscribers: number;
+  events: number;
+}
+
+interface ScenarioResult {
+  subscribers: number;
+  events: number;
+  fanout: RunFigures;
+  bare: RunFigures;
+  ratio: number;
+  halfLoad: { eventsPerSecond: number; deliveriesPerSecond: number; fanout: RunFigures };
+  /** Release → stored in PostgreSQL (consumer side only), at maximum and at half load. */
+  storedLatencyMs: { max: RunFigures['latencyMs']; half: RunFigures['latencyMs'] };
+}
+
+const run = randomBytes(3).toString('hex');
+let seq = 0;
+
+function releasedEvent(): { eventId: string; value: Buffer } {
+  seq += 1;
+  const event: SanitizedEvent = {
+    eventId: `bench-${run}-${seq}`,
+    caseId: `case-${run}-${seq}`,
+    observedAt: '2026-11-20T01:00:00.000Z',
+    title: 'ET MALWARE FormBook CnC Checkin (GET)',
+    severity: { score: 80, label: 'high' },
+    techniques: [{ id: 'T1071.001', name: 'Web Protocols' }],
+    tactics: [{ id: 'TA0011', shortname: 'command-and-control' }],
+    indicators: [
+      { type: 'ipv4', value: `198.51.100.${seq % 250}`, role: 'attacker' },
+      { type: 'url', value: `http://c2-${seq}.example/gate.php`, role: 'attacker' },
+      { type: 'sha256', value: seq.toString(16).padStart(64, 'a'), role: 'unknown' },
+    ],
+    malware: ['FormBook'],
+    cves: [],
+    context: {},
+    confidence: 70,
+    distribution: { tlp: 'green', audience: { kind: 'all' }, agreementVersion: 1 },
+  };
+  const value = encodeEvent(Topics.EventsReleased, {
+    id: `rel-${event.eventId}`,
+    type: 'EventReleased',
+    schemaVersion: 1,
+    correlationId: `corr-${event.eventId}`,
+    occurredAt: new Date().toISOString(),
+    data: { event, route: 'automatic', releasedAt: new Date().toISOString() },
+  });
+  return { eventId: event.eventId, value };
+}
+
+/** Produces `count` released events in batches (each stamped with its send time), returns their ids. */
+async function produceBurst(producer: Producer, topic: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let done = 0; done < count;) {
+    const n = Math.min(250, count - done);
+    const batch = Array.from({ length: n }, releasedEvent);
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: batch.map((b) => ({
+        key: b.eventId,
+        value: b.value,
+        headers: { 'bench-sent': String(Date.now()) },
+      })),
+    });
+    ids.push(...batch.map((b) => b.eventId));
+    done += n;
+  }
+  return ids;
+}
+
+/** Produces at a steady rate for `seconds`, in 20 ms ticks. */
+async function produceAtRate(producer: Producer, perSecond: number, seconds: number): Promise<string[]> {
+  const ids: string[] = [];
+  const start = Date.now();
+  let sent = 0;
+  while (Date.now() - start < seconds * 1000) {
+    const due = Math.floor(((Date.now() - start) / 1000) * perSecond);
+    if (due > sent) {
+      const batch = Array.from({ length: due - sent }, releasedEvent);
+      await producer.send({
+        topic: Topics.EventsReleased,
+        acks: -1,
+        messages: batch.map((b) => ({ key: b.eventId, value: b.value })),
+      });
+      ids.push(...batch.map((b) => b.eventId));
+      sent = due;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return ids;
+}
+
+/** Waits until `expected` Kafka deliveries queued after `watermark` (a delivery seq) are acknowledged. */
+async function waitDelivered(
+  db: DataSource,
+  watermark: string,
+  expected: number,
+  timeoutMs = 600_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // A cheap check (an index range), polled slowly: the bench shares the machine with what it measures.
+    const [r] = (await db.query(
+      `SELECT count(*)::int AS n FROM deliveries
+       WHERE seq > $1::bigint AND channel = 'kafka' AND delivered_at IS NOT NULL`,
+      [watermark],
+    )) as Array<{ n: number }>;
+    if ((r?.n ?? 0) >= expected) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${r?.n} of ${expected} deliveries after ${timeoutMs} ms`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+async function deliveryWatermark(db: DataSource): Promise<string> {
+  const [r] = (await db.query(`SELECT coalesce(max(seq), 0)::text AS seq FROM deliveries`)) as Array<{
+    seq: string;
+  }>;
+  return r?.seq ?? '0';
+}
+
+/** Release → stored (consumed, routed, committed to PostgreSQL): the consuming half of the latency. */
+async function storeLatency(db: DataSource, ids: string[]): Promise<RunFigures['latencyMs']> {
+  const rows = (await db.query(
+    `SELECT extract(epoch FROM stored_at - released_at) * 1000 AS ms FROM released_events WHERE event_id = ANY($1)`,
+    [ids],
+  )) as Array<{ ms: string }>;
+  return latencySummary(rows.map((r) => Number(r.ms)));
+}
+
+/** Figures of the fan-out service from its own delivery records (ack time minus release time). */
+async function fanoutFigures(db: DataSource, name: string, ids: string[]): Promise<RunFigures> {
+  const rows = (await db.query(
+    `SELECT extract(epoch FROM d.delivered_at - r.released_at) * 1000 AS ms,
+       extract(epoch FROM r.released_at) * 1000 AS released, extract(epoch FROM d.delivered_at) * 1000 AS delivered
+     FROM deliveries d JOIN released_events r ON r.event_id = d.event_id
+     WHERE d.event_id = ANY($1) AND d.channel = 'kafka'`,
+    [ids],
+  )) as Array<{ ms: string; released: string; delivered: string }>;
+  const first = Math.min(...rows.map((r) => Number(r.released)));
+  const last = Math.max(...rows.map((r) => Number(r.delivered)));
+  const seconds = (last - first) / 1000;
+  return {
+    name,
+    items: rows.length,
+    seconds: round(seconds),
+    perSecond: Math.round(rows.length / seconds),
+    latencyMs: latencySummary(rows.map((r) => Number(r.ms))),
+  };
+}
+
+/** The ceiling: consume the same released events and copy each one to `n` topics with one kafkajs producer. */
+async function barePipe(kafka: Kafka, broker: Broker, n: number, events: number): Promise<RunFigures> {
+  const input = `bench.bare-in.${run}.${n}`;
+  const outputs = Array.from({ length: n }, (_, i) => `bench.bare-out.${run}.${n}.${i}`);
+  for (const t of [input, ...outputs]) await broker.control(`create-topic ${t} ${PARTITIONS}`);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `bench-bare-${run}-${n}`, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [input], fromBeginning: true });
+  const latencies: number[] = [];
+  let lastAck = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  await consumer.run({
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: outputs.map((topic) => ({
+          topic,
+          messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+        })),
+      });
+      const now = Date.now();
+      for (const m of batch.messages) {
+        const sent = Number(m.headers?.['bench-sent']?.toString() ?? now);
+        for (let i = 0; i < n; i++) latencies.push(now - sent);
+        resolveOffset(m.offset);
+      }
+      lastAck = now;
+      await heartbeat();
+      if (latencies.length >= events * n) done();
+    },
+  });
+  const producerIn = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producerIn.connect();
+  const start = Date.now();
+  await produceBurst(producerIn, input, events);
+  await finished;
+  const seconds = (lastAck - start) / 1000;
+  await consumer.disconnect();
+  await producer.disconnect();
+  await producerIn.disconnect();
+  return {
+    name: `bare kafkajs pipe ×${n}`,
+    items: latencies.length,
+    seconds: round(seconds),
+    perSecond: Math.round(latencies.length / seconds),
+    latencyMs: latencySummary(latencies),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'events-1': { type: 'string', default: '3000' },
+      'events-10': { type: 'string', default: '1000' },
+      'events-100': { type: 'string', default: '200' },
+      'half-seconds': { type: 'string', default: '5' },
+      'base-port': { type: 'string', default: '39592' },
+      'database-server': { type: 'string' },
+      'log-level': { type: 'string', default: 'error' },
+      subscribers: { type: 'string', default: '1,10,100' },
+    },
+  });
+  const only = new Set(values.subscribers.split(',').map(Number));
+  const scenarios: Scenario[] = [
+    { subscribers: 1, events: Number(values['events-1']) },
+    { subscribers: 10, events: Number(values['events-10']) },
+    { subscribers: 100, events: Number(values['events-100']) },
+  ].filter((sc) => only.has(sc.subscribers));
+  const halfSeconds = Number(values['half-seconds']);
+  const broker = await startBroker({
+    basePort: Number(values['base-port']),
+    stateFile: `/tmp/kyoyu-bench-fanout-${run}.json`,
+  });
+  const database = await startDatabase({ serverUrl: values['database-server'] });
+  const db = await openDataSource(database.url, 'kyoyu-bench-fanout');
+  const kafka = testKafka(broker.bootstrap);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const results: ScenarioResult[] = [];
+  let registered: string[] = [];
+  try {
+    for (const s of scenarios) {
+      const ids = Array.from({ length: s.subscribers }, (_, i) => `bench-${run}-${s.subscribers}-${i}`);
+      for (const id of ids) await broker.control(`create-topic ${shareTopic(id)} ${PARTITIONS}`);
+      await upsertSubscribers(db, [
+        ...registered.map((id) => ({
+          id,
+          name: id,
+          sectors: [],
+          tlpClearance: 'green' as const,
+          active: false,
+        })),
+        ...ids.map((id) => ({
+          id,
+          name: id,
+          sectors: [],
+          tlpClearance: 'green' as const,
+          channels: ['kafka' as const],
+        })),
+      ]);
+      registered = ids;
+
+      const port = await freePort();
+      const env = {
+        bootstrap: broker.bootstrap,
+        databaseUrl: database.url,
+        ...localSecrets(),
+        logLevel: values['log-level'],
+      };
+      const fanout = new ServiceProcess('fanout', serviceEnv('fanout', env, port), port);
+      fanout.start();
+      try {
+        await fanout.waitReady();
+        let mark = await deliveryWatermark(db);
+        const warm = await produceBurst(producer, Topics.EventsReleased, 20);
+        await waitDelivered(db, mark, warm.length * s.subscribers);
+
+        mark = await deliveryWatermark(db);
+        const burst = await produceBurst(producer, Topics.EventsReleased, s.events);
+        await waitDelivered(db, mark, s.events * s.subscribers);
+        const max = await fanoutFigures(db, `fan-out ×${s.subscribers}`, burst);
+
+        const eventsPerSecond = Math.max(1, Math.round(max.perSecond / s.subscribers / 2));
+        mark = await deliveryWatermark(db);
+        const paced = await produceAtRate(producer, eventsPerSecond, halfSeconds);
+        await waitDelivered(db, mark, paced.length * s.subscribers);
+        const half = await fanoutFigures(db, `fan-out ×${s.subscribers} at half load`, paced);
+
+        const bare = await barePipe(kafka, broker, s.subscribers, s.events);
+        const storedLatencyMs = { max: await storeLatency(db, burst), half: await storeLatency(db, paced) };
+        console.log(
+          `  stored p50/p99 at max ${storedLatencyMs.max.p50}/${storedLatencyMs.max.p99} ms, half ${storedLatencyMs.half.p50}/${storedLatencyMs.half.p99} ms`,
+        );
+        results.push({
+          storedLatencyMs,
+          ...s,
+          fanout: max,
+          bare,
+          ratio: round(max.perSecond / bare.perSecond),
+          halfLoad: { eventsPerSecond, deliveriesPerSecond: eventsPerSecond * s.subscribers, fanout: half },
+        });
+        console.log(`${s.subscribers} subscriber(s): ${max.perSecond} vs ${bare.perSecond} deliveries/s`);
+      } finally {
+        if (values['log-level'] !== 'error') console.error(fanout.recentOutput);
+        await fanout.stop();
+      }
+    }
+  } finally {
+    await producer.disconnect();
+    await db.destroy();
+    await database.stop();
+    await broker.stop();
+  }
+
+  console.log(
+    table(
+      results.map((r) => ({
+        subscribers: r.subscribers,
+        events: r.events,
+        'fanout/s': r.fanout.perSecond,
+        'bare/s': r.bare.perSecond,
+        ratio: r.ratio,
+        'max p50 ms': r.fanout.latencyMs.p50,
+        'max p99 ms': r.fanout.latencyMs.p99,
+        'bare p99 ms': r.bare.latencyMs.p99,
+        'half-load ev/s': r.halfLoad.eventsPerSecond,
+        'half p50 ms': r.halfLoad.fanout.latencyMs.p50,
+        'half p99 ms': r.halfLoad.fanout.latencyMs.p99,
+      })),
+    ),
+  );
+  for (const r of results) {
+    console.log(
+      `${r.ratio >= TARGET_RATIO ? 'PASS' : 'MISS'} ×${r.subscribers}: ${Math.round(r.ratio * 100)}% of the bare pipe (target ≥ ${TARGET_RATIO * 100}%)`,
+    );
+    console.log(
+      `${r.halfLoad.fanout.latencyMs.p99 < TARGET_P99_MS ? 'PASS' : 'MISS'} ×${r.subscribers}: p99 ${r.halfLoad.fanout.latencyMs.p99} ms at half load (target < ${TARGET_P99_MS} ms)`,
+    );
+  }
+  console.log(
+    writeResults('fanout', { targets: { ratio: TARGET_RATIO, p99Ms: TARGET_P99_MS }, scenarios: results }),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,381 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { metrics } from '@opentelemetry/api';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { shareTopic } from '@kyoyu/contracts';
+import { KAFKA, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import type { FanoutConfig } from './config';
+
+/** Subscribers receive the bundle and its media type only: no trace context or correlation id leaves. */
+const SUBSCRIBER_HEADERS = { 'content-type': 'application/stix+json;version=2.1' };
+
+interface PendingRow {
+  seq: string;
+  event_id: string;
+  payload: string;
+  released_at: Date;
+}
+
+export interface SubscriberBacklog {
+  subscriberId: string;
+  pending: number;
+  oldestQueuedAt: string | null;
+  oldestAgeSeconds: number;
+  /** Consecutive failed attempts; 0 when the last one succeeded. */
+  failures: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+}
+
+interface SubscriberState {
+  producer?: Producer;
+  /** Rows of this subscriber are being published (it is left out of dispatch cycles meanwhile). */
+  inFlight: boolean;
+  failures: number;
+  lastError: string | null;
+  retryAt: number;
+}
+
+/**
+ * Publishes each subscriber's pending Kafka deliveries to `share.<id>.v1` in queue order and marks them
+ * delivered. Every subscriber has its own producer, in-flight request and back-off: a topic that fails
+ * (deleted, no permission, quota) only delays that subscriber. With one shared kafkajs producer it would
+ * not, since a metadata error for any topic the producer has sent to fails every later metadata refresh.
+ *
+ * Runs on a kick after each stored batch (the low-latency path) and on a timer (after restarts, when a
+ * back-off expires, when another instance stored the rows). A session advisory lock per subscriber keeps
+ * two instances from publishing one subscriber's rows, so its order holds across replicas.
+ */
+@Injectable()
+export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
+  private readonly states = new Map<string, SubscriberState>();
+  private backlog: SubscriberBacklog[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private lockRunner: QueryRunner | undefined;
+  private readonly owned = new Set<string>();
+  private lockChain: Promise<unknown> = Promise.resolve();
+  /** Subscribers with new or remaining rows, waiting for the next dispatch cycle. */
+  private readonly dirty = new Set<string>();
+  private cycle: Promise<void> | undefined;
+  private cycleAgain = false;
+  private readonly sending = new Set<Promise<void>>();
+  private acks: Array<{ seqs: string[]; at: number; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private flushing: Promise<void> | undefined;
+  private stopped = false;
+  private readonly meter = metrics.getMeter('kyoyu.fanout');
+  private readonly delivered = this.meter.createCounter('kyoyu.fanout.deliveries', {
+    description: 'Bundles published to subscriber topics',
+  });
+  private readonly failed = this.meter.createCounter('kyoyu.fanout.delivery_failures', {
+    description: 'Failed publish attempts to a subscriber topic',
+  });
+  private readonly latency = this.meter.createHistogram('kyoyu.fanout.release_to_delivery', {
+    description: 'From release (releasedAt) to the broker acknowledging the subscriber copy',
+    unit: 'ms',
+  });
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: FanoutConfig,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly dataSource: DataSource,
+  ) {
+    const pending = this.meter.createObservableGauge('kyoyu.fanout.backlog.pending', {
+      description: 'Kafka deliveries queued for a subscriber and not yet acknowledged',
+    });
+    const age = this.meter.createObservableGauge('kyoyu.fanout.backlog.oldest_age', {
+      description: 'Age of the oldest queued Kafka delivery of a subscriber',
+      unit: 's',
+    });
+    // Subscriber ids are the operator's own names for organisations it shares with, never victim data.
+    pending.addCallback((r) =>
+      this.backlog.forEach((b) => r.observe(b.pending, { subscriber: b.subscriberId })),
+    );
+    age.addCallback((r) =>
+      this.backlog.forEach((b) => r.observe(b.oldestAgeSeconds, { subscriber: b.subscriberId })),
+    );
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.poll(), this.config.DISPATCH_POLL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.cycle;
+    await Promise.allSettled([...this.sending]);
+    await Promise.allSettled([...this.states.values()].map((s) => s.producer?.disconnect()));
+    if (this.lockRunner) {
+      await this.lockRunner.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
+      await this.lockRunner.release().catch(() => undefined);
+    }
+  }
+
+  /** New deliveries were committed for these subscribers: publish them now unless they are backing off. */
+  kick(subscriberIds: Iterable<string>): void {
+    for (const id of subscriberIds) this.drain(id);
+  }
+
+  /** The current backlog per subscriber, refreshed from PostgreSQL. */
+  async currentBacklog(): Promise<SubscriberBacklog[]> {
+    await this.refreshBacklog();
+    return this.backlog;
+  }
+
+  /** Drains every subscriber with pending rows, and refreshes the backlog the metrics report. */
+  async poll(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.refreshBacklog();
+      for (const b of this.backlog) if (b.pending > 0) this.drain(b.subscriberId);
+    } catch (err) {
+      this.logger.warn({ code: errorCode(err) }, 'fan-out backlog poll failed');
+    }
+  }
+
+  private async refreshBacklog(): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT subscriber_id, count(*)::int AS pending, min(queued_at) AS oldest
+       FROM deliveries WHERE delivered_at IS NULL AND channel = 'kafka'
+       GROUP BY subscriber_id ORDER BY subscriber_id`,
+    )) as Array<{ subscriber_id: string; pending: number; oldest: Date }>;
+    const now = Date.now();
+    const seen = new Set(rows.map((r) => r.subscriber_id));
+    const failing = [...this.states.entries()].filter(([id, s]) => s.failures > 0 && !seen.has(id));
+    this.backlog = [
+      ...rows.map((r) => this.describe(r.subscriber_id, r.pending, r.oldest, now)),
+      ...failing.map(([id]) => this.describe(id, 0, null, now)),
+    ];
+  }
+
+  private describe(id: string, pending: number, oldest: Date | null, now: number): SubscriberBacklog {
+    const s = this.states.get(id);
+    return {
+      subscriberId: id,
+      pending,
+      oldestQueuedAt: oldest ? oldest.toISOString() : null,
+      oldestAgeSeconds: oldest ? Math.max(0, (now - oldest.getTime()) / 1000) : 0,
+      failures: s?.failures ?? 0,
+      lastError: s?.lastError ?? null,
+      nextAttemptAt: s && s.retryAt > now ? new Date(s.retryAt).toISOString() : null,
+    };
+  }
+
+  private state(id: string): SubscriberState {
+    let s = this.states.get(id);
+    if (!s) this.states.set(id, (s = { inFlight: false, failures: 0, lastError: null, retryAt: 0 }));
+    return s;
+  }
+
+  private drain(id: string): void {
+    if (this.stopped) return;
+    this.dirty.add(id);
+    this.schedule();
+  }
+
+  /** Runs one dispatch cycle at a time; kicks that arrive meanwhile are taken by the next one. */
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.cycle) {
+      this.cycleAgain = true;
+      return;
+    }
+    this.cycleAgain = false;
+    this.cycle = this.runCycle()
+      .catch((err: unknown) => this.logger.warn({ code: errorCode(err) }, 'fan-out dispatch cycle failed'))
+      .finally(() => {
+        this.cycle = undefined;
+        if (this.cycleAgain) this.schedule();
+      });
+  }
+
+  /**
+   * One query reads the next rows of every subscriber that has work and is neither publishing nor backing
+   * off; each subscriber's rows then go out on its own producer, unawaited, so a slow or failing topic only
+   * delays itself. The database cost per cycle stays two statements whatever the number of subscribers.
+   */
+  private async runCycle(): Promise<void> {
+    const now = Date.now();
+    const ready = [...this.dirty].filter((id) => {
+      const s = this.state(id);
+      return !s.inFlight && now >= s.retryAt;
+    });
+    for (const id of ready) this.dirty.delete(id);
+    const owned: string[] = [];
+    for (const id of ready) if (await this.owns(id)) owned.push(id);
+    if (owned.length === 0) return;
+    const queued = (await this.dataSource.query(
+      `SELECT p.seq::text AS seq, p.subscriber_id, p.event_id, p.version
+       FROM (
+         SELECT d.seq, d.subscriber_id, d.event_id, d.version,
+           row_number() OVER (PARTITION BY d.subscriber_id ORDER BY d.seq) AS n
+         FROM deliveries d
+         WHERE d.subscriber_id = ANY($1::text[]) AND d.channel = 'kafka' AND d.delivered_at IS NULL
+       ) p
+       WHERE p.n <= $2
+       ORDER BY p.subscriber_id, p.seq`,
+      [owned, this.config.DISPATCH_BATCH],
+    )) as Array<{ seq: string; subscriber_id: string; event_id: string; version: number }>;
+    if (queued.length === 0) return;
+    // Each bundle once, however many subscribers it goes to.
+    const bundles = new Map(
+      (
+        (await this.dataSource.query(
+          `SELECT event_id, bundle, revoked_bundle, released_at FROM released_events WHERE event_id = ANY($1::text[])`,
+          [[...new Set(queued.map((q) => q.event_id))]],
+        )) as Array<{ event_id: string; bundle: string; revoked_bundle: string | null; released_at: Date }>
+      ).map((b) => [b.event_id, b]),
+    );
+    const rows = queued.flatMap((q) => {
+      const b = bundles.get(q.event_id);
+      const payload = q.version === 1 ? b?.bundle : b?.revoked_bundle;
+      return b && payload ? [{ ...q, payload, released_at: b.released_at }] : [];
+    });
+    const bySubscriber = new Map<string, PendingRow[]>();
+    for (const r of rows) {
+      let list = bySubscriber.get(r.subscriber_id);
+      if (!list) bySubscriber.set(r.subscriber_id, (list = []));
+      list.push(r);
+    }
+    for (const [id, list] of bySubscriber) {
+      const s = this.state(id);
+      s.inFlight = true;
+      const sending = this.publish(id, s, list).finally(() => {
+        s.inFlight = false;
+        this.sending.delete(sending);
+        if (this.dirty.has(id)) this.schedule();
+      });
+      this.sending.add(sending);
+    }
+  }
+
+  /** Publishes one subscriber's rows in queue order and records them delivered; failures back off. */
+  private async publish(id: string, s: SubscriberState, rows: PendingRow[]): Promise<void> {
+    const seqs = rows.map((r) => r.seq);
+    try {
+      const producer = await this.producerFor(s);
+      await producer.send({
+        topic: shareTopic(id),
+        acks: -1,
+        messages: rows.map((r) => ({ key: r.event_id, value: r.payload, headers: SUBSCRIBER_HEADERS })),
+      });
+      // The acknowledgement time, the same for the whole request (one produce call published it).
+      const at = Date.now();
+      await this.acknowledge(seqs, at);
+      s.failures = 0;
+      s.lastError = null;
+      s.retryAt = 0;
+      this.delivered.add(rows.length, { subscriber: id });
+      for (const r of rows) this.latency.record(Math.max(0, at - new Date(r.released_at).getTime()));
+      if (rows.length === this.config.DISPATCH_BATCH) this.dirty.add(id);
+    } catch (err) {
+      s.failures += 1;
+      s.lastError = errorCode(err);
+      const backoff = Math.min(
+        this.config.DISPATCH_BACKOFF_MAX_MS,
+        this.config.DISPATCH_BACKOFF_MIN_MS * 2 ** Math.min(s.failures - 1, 20),
+      );
+      s.retryAt = Date.now() + backoff * (0.8 + Math.random() * 0.4);
+      this.failed.add(1, { subscriber: id });
+      this.logger.warn(
+        {
+          subscriber: id,
+          code: s.lastError,
+          failures: s.failures,
+          retryInMs: Math.round(s.retryAt - Date.now()),
+        },
+        'subscriber topic failed; backing off',
+      );
+      // Recorded on the head row, so the backlog shows why it is stuck.
+      await this.dataSource
+        .query(`UPDATE deliveries SET attempts = attempts + 1, last_error = $2 WHERE seq = $1::bigint`, [
+          seqs[0],
+          s.lastError,
+        ])
+        .catch(() => undefined);
+      // A fresh producer next time: kafkajs keeps failing metadata for a topic it once targeted.
+      const p = s.producer;
+      s.producer = undefined;
+      await p?.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Marks rows delivered; acknowledgements arriving together share one UPDATE. */
+  private acknowledge(seqs: string[], at: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.acks.push({ seqs, at, resolve, reject });
+      if (!this.flushing) this.flushing = this.flushAcks().finally(() => (this.flushing = undefined));
+    });
+  }
+
+  private async flushAcks(): Promise<void> {
+    while (this.acks.length > 0) {
+      const batch = this.acks.splice(0);
+      const seqs = batch.flatMap((b) => b.seqs);
+      const ats = batch.flatMap((b) => b.seqs.map(() => new Date(b.at)));
+      try {
+        await this.dataSource.query(
+          `UPDATE deliveries d SET delivered_at = a.at, attempts = d.attempts + 1, last_error = NULL
+           FROM unnest($1::bigint[], $2::timestamptz[]) AS a(seq, at)
+           WHERE d.seq = a.seq`,
+          [seqs, ats],
+        );
+        batch.forEach((b) => b.resolve());
+      } catch (err) {
+        batch.forEach((b) => b.reject(err));
+      }
+    }
+  }
+
+  /**
+   * Whether this instance dispatches a subscriber: a session advisory lock on one dedicated connection,
+   * taken on first use and kept until shutdown (or until that connection dies, when another instance's
+   * next poll takes over). One publisher per subscriber keeps its queue order across replicas.
+   */
+  private async owns(id: string): Promise<boolean> {
+    if (this.owned.has(id)) return true;
+    // One connection answers one query at a time: lock attempts are chained.
+    const attempt = this.lockChain.then(async () => {
+      if (!this.lockRunner) {
+        this.lockRunner = this.dataSource.createQueryRunner();
+        await this.lockRunner.connect();
+      }
+      const [row] = (await this.lockRunner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [
+        `kyoyu.fanout.dispatch:${id}`,
+      ])) as Array<{ ok: boolean }>;
+      if (row?.ok) this.owned.add(id);
+      return row?.ok ?? false;
+    });
+    this.lockChain = attempt.catch(() => false);
+    return attempt;
+  }
+
+  private async producerFor(s: SubscriberState): Promise<Producer> {
+    if (s.producer) return s.producer;
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+      // Few, quick retries: a failing topic falls back to this subscriber's own back-off instead.
+      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+    await producer.connect();
+    s.producer = producer;
+    return producer;
+  }
+}
+
+/** A stable, content-free code for an error: the Kafka error type or the error class. */
+export function errorCode(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { type?: unknown; name?: unknown; cause?: unknown };
+    if (typeof e.type === 'string') return e.type;
+    if (e.cause && typeof (e.cause as { type?: unknown }).type === 'string')
+      return (e.cause as { type: string }).type;
+    if (typeof e.name === 'string') return e.name;
+  }
+  return 'UNKNOWN';
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'fanout-core',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
