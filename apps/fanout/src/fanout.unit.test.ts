@@ -6,12 +6,13 @@ import { RevocationOfUnknownEvent } from './fanout.controller';
 
 describe('errorCode', () => {
   it('names Kafka errors by their protocol type and anything else by its class, never by its message', () => {
+    // kafkajs builds protocol errors from its error-code table; its typings only admit the message.
     const kafka = new KafkaJSProtocolError({
       message: 'Not authorized to access topics: [share.x.v1]',
       type: 'TOPIC_AUTHORIZATION_FAILED',
       code: 29,
       retriable: false,
-    });
+    } as unknown as Error);
     expect(errorCode(kafka)).toBe('TOPIC_AUTHORIZATION_FAILED');
     expect(errorCode(Object.assign(new Error('wrapped'), { cause: kafka }))).toBe(
       'TOPIC_AUTHORIZATION_FAILED',
