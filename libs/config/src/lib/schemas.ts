@@ -32,6 +32,11 @@ export const BaseConfig = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /** Transient-failure retries per record before it is rejected with RETRIES_EXHAUSTED. */
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /**
+   * Partitions a stage works on at once. Above 1, one partition's database or broker round trip no longer
+   * holds up the others' records; order within a partition is kept either way.
+   */
+  CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 export type BaseConfig = z.infer<typeof BaseConfig>;
 

@@ -74,6 +74,7 @@ async function start<S extends z.ZodType<BaseConfig>>(def: StageDefinition<S>) {
     stage: def.stage,
     groupId: def.groupId,
     maxAttempts: config.MAX_ATTEMPTS,
+    partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
     ...(def.topicRoutes ? { topicRoutes: def.topicRoutes(config) } : {}),
   });
   app.get(KafkaStatus).attachConsumer(server);
