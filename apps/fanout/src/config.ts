@@ -8,6 +8,8 @@ export const FanoutConfig = BaseConfig.extend({
   PRODUCER_NAME: z.string().min(1).default('kyoyu SOC operator'),
   /** How often each subscriber's backlog is checked, besides the kick after every stored batch. */
   DISPATCH_POLL_MS: ms(1000),
+  /** How often releases whose embargo has ended are looked for. */
+  EMBARGO_POLL_MS: ms(10_000),
   /** Deliveries published per Kafka request for one subscriber. */
   DISPATCH_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   /** First and longest wait before a failing subscriber topic is tried again (doubling in between). */

@@ -2,13 +2,12 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { trace } from '@opentelemetry/api';
 import { Topics, decodeEvent, sha256Hex, type ReleasedEvent } from '@kyoyu/contracts';
-import { routeEvent } from '@kyoyu/fanout-core';
 import type { InboundRecord, OutboundMessage, RecordOutcome } from '@kyoyu/messaging';
-import { BatchEventPattern, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
-import { renderBundle, renderRevokedBundle, type StixBundle } from '@kyoyu/stix';
+import { BatchEventPattern, LOGGER } from '@kyoyu/service-kit';
+import { renderRevokedBundle, type StixBundle } from '@kyoyu/stix';
 import type { Logger } from 'pino';
-import type { FanoutConfig } from './config';
 import { KafkaDispatcher } from './kafka-dispatcher';
+import { ReleasePreparer, embargoedUntil } from './release-preparer';
 import { ReleaseStore, type ReleaseToStore } from './release-store';
 import { Subscribers } from './subscribers';
 
@@ -16,14 +15,15 @@ import { Subscribers } from './subscribers';
  * events.released.v1 → stored release, bundle and one delivery row per entitled subscriber and channel
  * (one transaction per batch), then a kick to the per-subscriber dispatcher. Consuming never publishes to
  * a subscriber topic itself, so one subscriber's broken topic cannot hold up the stream.
+ * A release under its agreement's embargo is parked unrouted until the embargo ends (EmbargoReleaser).
  * events.revoked.v1 → revoked versions to every subscriber and channel that got the event.
  */
 @Controller()
 export class FanoutController {
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: FanoutConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly subscribers: Subscribers,
+    private readonly preparer: ReleasePreparer,
     private readonly store: ReleaseStore,
     private readonly dispatcher: KafkaDispatcher,
   ) {}
@@ -32,11 +32,19 @@ export class FanoutController {
   async fanOut(records: InboundRecord[]): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = [];
     const batch = new Map<string, ReleaseToStore>();
+    const embargoed = new Map<string, { release: ReleasedEvent; until: Date }>();
     const active = this.subscribers.active();
     for (const record of records) {
       try {
         const release = decodeEvent(Topics.EventsReleased, record.value).data;
-        const item = batch.get(release.event.eventId) ?? this.prepare(release, active);
+        const until = embargoedUntil(release);
+        if (until) {
+          embargoed.set(release.event.eventId, { release, until });
+          record.span?.setAttribute('kyoyu.outcome', 'embargoed');
+          outcomes.push([]);
+          continue;
+        }
+        const item = batch.get(release.event.eventId) ?? this.preparer.prepare(release, active);
         batch.set(release.event.eventId, item);
         record.span?.setAttributes({ 'kyoyu.outcome': item.routes.length ? 'queued' : 'no-subscriber' });
         record.span?.setAttribute('kyoyu.deliveries', item.routes.length);
@@ -46,6 +54,7 @@ export class FanoutController {
       }
     }
     const t0 = Date.now();
+    await this.store.embargo([...embargoed.values()]);
     const kick = await this.store.storeReleases([...batch.values()]);
     this.dispatcher.kick(kick);
     this.logger.debug(
@@ -74,11 +83,6 @@ export class FanoutController {
     }
     this.dispatcher.kick(outcome.kafkaSubscribers);
     return [];
-  }
-
-  private prepare(release: ReleasedEvent, active: ReturnType<Subscribers['active']>): ReleaseToStore {
-    const bundle = JSON.stringify(renderBundle(release.event, { name: this.config.PRODUCER_NAME }));
-    return { release, bundle, contentHash: sha256Hex(bundle), routes: routeEvent(release.event, active) };
   }
 }
 

@@ -3,8 +3,10 @@ import type { Logger } from 'pino';
 import { ServiceKitModule } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 import { FanoutController } from './fanout.controller';
+import { EmbargoReleaser } from './embargo-releaser';
 import { KafkaDispatcher } from './kafka-dispatcher';
 import { OperatorController } from './operator.controller';
+import { ReleasePreparer } from './release-preparer';
 import { ReleaseStore } from './release-store';
 import { Subscribers } from './subscribers';
 import { TaxiiController } from './taxii/taxii.controller';
@@ -17,7 +19,7 @@ export class FanoutModule {
       module: FanoutModule,
       imports: [ServiceKitModule.forRoot({ service: 'fanout', config, logger })],
       controllers: [FanoutController, TaxiiController, OperatorController],
-      providers: [Subscribers, ReleaseStore, KafkaDispatcher, TaxiiStore],
+      providers: [Subscribers, ReleasePreparer, ReleaseStore, KafkaDispatcher, TaxiiStore, EmbargoReleaser],
     };
   }
 }

@@ -19,7 +19,7 @@ export interface ReleaseToStore {
 
 export interface RevocationOutcome {
   /** `unknown`: fan-out never stored the event; `already`: revoked before (idempotent replay). */
-  status: 'revoked' | 'already' | 'unknown';
+  status: 'revoked' | 'already' | 'unknown' | 'withdrawn-under-embargo';
   kafkaSubscribers: string[];
 }
 
@@ -42,11 +42,11 @@ export class ReleaseStore {
    * Stores a batch of releases; events seen before are left as they are (redelivery is idempotent).
    * Returns the subscribers with new Kafka deliveries, for the dispatcher to kick.
    */
-  async storeReleases(items: readonly ReleaseToStore[]): Promise<string[]> {
+  async storeReleases(items: readonly ReleaseToStore[], em?: EntityManager): Promise<string[]> {
     if (items.length === 0) return [];
     // One statement, so one round trip and one implicit transaction per batch: the consumer's fixed cost per
     // batch is what bounds release→stored latency when batches are small.
-    const inserted = (await this.dataSource.query(
+    const inserted = (await (em ?? this.dataSource).query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, event jsonb, route text, tlp text,
            bundle text, content_hash text, released_at timestamptz, ord int, routes jsonb, taxii jsonb)
@@ -116,6 +116,26 @@ export class ReleaseStore {
     return [...new Set(stored.flatMap((it) => channelSubscribers(it.routes, 'kafka')))];
   }
 
+  /** Parks releases under embargo, unrouted; a release parked before stays as it is. */
+  async embargo(releases: ReadonlyArray<{ release: ReleasedEvent; until: Date }>): Promise<void> {
+    if (releases.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO embargoed_releases (event_id, release, release_at, stored_at)
+       SELECT x.event_id, x.release, x.release_at, now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, release jsonb, release_at timestamptz)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [
+        JSON.stringify(
+          releases.map((r) => ({
+            event_id: r.release.event.eventId,
+            release: r.release,
+            release_at: r.until.toISOString(),
+          })),
+        ),
+      ],
+    );
+  }
+
   /**
    * Withdraws an event: stores its revoked bundle and queues it for every subscriber and channel that got
    * (or is about to get) the release. `render` turns the stored bundle into the revoked one.
@@ -129,7 +149,18 @@ export class ReleaseStore {
         `SELECT bundle, revoked FROM released_events WHERE event_id = $1 FOR UPDATE`,
         [revocation.eventId],
       )) as Array<{ bundle: string; revoked: boolean }>;
-      if (!row) return { status: 'unknown', kafkaSubscribers: [] };
+      if (!row) {
+        // Withdrawn while still under embargo: nobody got it, so there is nothing to revoke, only to stop.
+        const parked = (await em.query(
+          `WITH w AS (
+             UPDATE embargoed_releases SET withdrawn_at = coalesce(withdrawn_at, $2) WHERE event_id = $1
+             RETURNING event_id
+           )
+           SELECT event_id FROM w`,
+          [revocation.eventId, revocation.revokedAt],
+        )) as unknown[];
+        return { status: parked.length > 0 ? 'withdrawn-under-embargo' : 'unknown', kafkaSubscribers: [] };
+      }
       if (row.revoked) return { status: 'already', kafkaSubscribers: [] };
       const revoked = render(row.bundle);
       await em.query(

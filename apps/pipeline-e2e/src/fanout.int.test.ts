@@ -111,6 +111,7 @@ beforeAll(async () => {
       DISPATCH_BACKOFF_MIN_MS: '200',
       DISPATCH_BACKOFF_MAX_MS: '1000',
       DISPATCH_POLL_MS: '250',
+      EMBARGO_POLL_MS: '200',
       TAXII_MAX_PAGE: '50',
     },
     port,
@@ -558,5 +559,56 @@ describe('revocation', () => {
     await revoke(later.eventId);
     await wait(ids.isac, later.eventId, 2);
     expect(got(ids.isac, e.eventId).filter((m) => m.value.includes('"revoked":true'))).toHaveLength(1);
+  });
+});
+
+describe('embargo', () => {
+  async function parked(eventIds: string[]) {
+    return (await db.query(
+      `SELECT event_id, withdrawn_at FROM embargoed_releases WHERE event_id = ANY($1::text[]) ORDER BY event_id`,
+      [eventIds],
+    )) as Array<{ event_id: string; withdrawn_at: Date | null }>;
+  }
+
+  async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const v = await probe();
+      if (ok(v)) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it("holds a release back until its agreement's embargo ends, and a withdrawal under embargo stops it", async () => {
+    const embargo = (ms: number) => ({
+      tlp: 'green' as const,
+      audience: { kind: 'all' as const },
+      agreementVersion: 3,
+      embargoUntil: new Date(Date.now() + ms).toISOString(),
+    });
+    const withdrawn = event({ distribution: embargo(3000) });
+    const held = event({ distribution: embargo(3500) });
+    await release(withdrawn, held);
+    await until(
+      () => parked([withdrawn.eventId, held.eventId]),
+      (rows) => rows.length === 2,
+      'both parked',
+    );
+    await revoke(withdrawn.eventId);
+    await until(
+      () => parked([withdrawn.eventId]),
+      (rows) => rows[0]?.withdrawn_at != null,
+      'the withdrawal under embargo',
+    );
+
+    const [delivered] = await readerOf(ids.steady).waitFor((m) => m.key === held.eventId);
+    expect(delivered!.timestamp).toBeGreaterThanOrEqual(Date.parse(held.distribution.embargoUntil!));
+    // Embargoes end in order, so had the withdrawn release been routed it would have arrived first.
+    expect(readerOf(ids.steady).messages.filter((m) => m.key === withdrawn.eventId)).toHaveLength(0);
+    const stored = (await db.query(`SELECT event_id FROM released_events WHERE event_id = ANY($1::text[])`, [
+      [withdrawn.eventId, held.eventId],
+    ])) as Array<{ event_id: string }>;
+    expect(stored.map((r) => r.event_id)).toEqual([held.eventId]);
   });
 });

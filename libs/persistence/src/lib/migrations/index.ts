@@ -1,10 +1,12 @@
 import { InitialSchema1763770000000 } from './1763770000000-initial-schema';
 import { IngestOutcomes1763800000000 } from './1763800000000-ingest-outcomes';
 import { FanoutDelivery1764100000000 } from './1764100000000-fanout-delivery';
+import { EmbargoedReleases1764100000001 } from './1764100000001-embargoed-releases';
 
 /** Every migration, in order. The schema comes only from these (never `synchronize`). */
 export const migrations = [
   InitialSchema1763770000000,
   IngestOutcomes1763800000000,
   FanoutDelivery1764100000000,
+  EmbargoedReleases1764100000001,
 ];
