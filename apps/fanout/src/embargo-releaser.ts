@@ -48,14 +48,17 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
              DELETE FROM embargoed_releases WHERE event_id IN (
                SELECT event_id FROM embargoed_releases WHERE withdrawn_at IS NULL AND release_at <= now()
                ORDER BY release_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-             RETURNING release
+             RETURNING release, trace_context
            )
-           SELECT release FROM due`,
+           SELECT release, trace_context FROM due`,
           [limit],
-        )) as Array<{ release: ReleasedEvent }>;
+        )) as Array<{ release: ReleasedEvent; trace_context: Record<string, string> | null }>;
         if (due.length === 0) return [];
         return this.store.storeReleases(
-          due.map((d) => this.preparer.prepare(d.release)),
+          due.map((d) => ({
+            ...this.preparer.prepare(d.release),
+            ...(d.trace_context ? { traceContext: d.trace_context } : {}),
+          })),
           em,
         );
       });

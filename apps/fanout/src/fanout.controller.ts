@@ -1,14 +1,19 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { Topics, decodeEvent, sha256Hex, type ReleasedEvent } from '@kyoyu/contracts';
-import type { InboundRecord, OutboundMessage, RecordOutcome } from '@kyoyu/messaging';
+import {
+  injectTraceContext,
+  type InboundRecord,
+  type OutboundMessage,
+  type RecordOutcome,
+} from '@kyoyu/messaging';
 import { BatchEventPattern, LOGGER } from '@kyoyu/service-kit';
 import { renderRevokedBundle, type StixBundle } from '@kyoyu/stix';
 import type { Logger } from 'pino';
 import { KafkaDispatcher } from './kafka-dispatcher';
 import { ReleasePreparer, embargoedUntil } from './release-preparer';
-import { ReleaseStore, type ReleaseToStore } from './release-store';
+import { ReleaseStore, type EmbargoedRelease, type ReleaseToStore } from './release-store';
 import { Subscribers } from './subscribers';
 
 /**
@@ -32,19 +37,25 @@ export class FanoutController {
   async fanOut(records: InboundRecord[]): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = [];
     const batch = new Map<string, ReleaseToStore>();
-    const embargoed = new Map<string, { release: ReleasedEvent; until: Date }>();
+    const embargoed = new Map<string, EmbargoedRelease>();
     const active = this.subscribers.active();
     for (const record of records) {
       try {
         const release = decodeEvent(Topics.EventsReleased, record.value).data;
+        const traceContext = record.span
+          ? injectTraceContext({}, trace.setSpan(context.active(), record.span))
+          : undefined;
         const until = embargoedUntil(release);
         if (until) {
-          embargoed.set(release.event.eventId, { release, until });
+          embargoed.set(release.event.eventId, { release, until, ...(traceContext ? { traceContext } : {}) });
           record.span?.setAttribute('kyoyu.outcome', 'embargoed');
           outcomes.push([]);
           continue;
         }
-        const item = batch.get(release.event.eventId) ?? this.preparer.prepare(release, active);
+        const item = batch.get(release.event.eventId) ?? {
+          ...this.preparer.prepare(release, active),
+          ...(traceContext ? { traceContext } : {}),
+        };
         batch.set(release.event.eventId, item);
         record.span?.setAttributes({ 'kyoyu.outcome': item.routes.length ? 'queued' : 'no-subscriber' });
         record.span?.setAttribute('kyoyu.deliveries', item.routes.length);

@@ -1,5 +1,13 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { metrics } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  metrics,
+  propagation,
+  trace,
+  type Span,
+} from '@opentelemetry/api';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource, type QueryRunner } from 'typeorm';
@@ -15,7 +23,10 @@ interface PendingRow {
   event_id: string;
   payload: string;
   released_at: Date;
+  trace_context: Record<string, string> | null;
 }
+
+const tracer = trace.getTracer('kyoyu.fanout');
 
 export interface SubscriberBacklog {
   subscriberId: string;
@@ -224,15 +235,24 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     const bundles = new Map(
       (
         (await this.dataSource.query(
-          `SELECT event_id, bundle, revoked_bundle, released_at FROM released_events WHERE event_id = ANY($1::text[])`,
+          `SELECT event_id, bundle, revoked_bundle, released_at, trace_context FROM released_events
+           WHERE event_id = ANY($1::text[])`,
           [[...new Set(queued.map((q) => q.event_id))]],
-        )) as Array<{ event_id: string; bundle: string; revoked_bundle: string | null; released_at: Date }>
+        )) as Array<{
+          event_id: string;
+          bundle: string;
+          revoked_bundle: string | null;
+          released_at: Date;
+          trace_context: Record<string, string> | null;
+        }>
       ).map((b) => [b.event_id, b]),
     );
     const rows = queued.flatMap((q) => {
       const b = bundles.get(q.event_id);
       const payload = q.version === 1 ? b?.bundle : b?.revoked_bundle;
-      return b && payload ? [{ ...q, payload, released_at: b.released_at }] : [];
+      return b && payload
+        ? [{ ...q, payload, released_at: b.released_at, trace_context: b.trace_context }]
+        : [];
     });
     const bySubscriber = new Map<string, PendingRow[]>();
     for (const r of rows) {
@@ -255,6 +275,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   /** Publishes one subscriber's rows in queue order and records them delivered; failures back off. */
   private async publish(id: string, s: SubscriberState, rows: PendingRow[]): Promise<void> {
     const seqs = rows.map((r) => r.seq);
+    const spans = rows.map((r) => deliverySpan(id, r));
     try {
       const producer = await this.producerFor(s);
       await producer.send({
@@ -271,9 +292,11 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       this.delivered.add(rows.length, { subscriber: id });
       for (const r of rows) this.latency.record(Math.max(0, at - new Date(r.released_at).getTime()));
       if (rows.length === this.config.DISPATCH_BATCH) this.dirty.add(id);
+      endSpans(spans, 'delivered');
     } catch (err) {
       s.failures += 1;
       s.lastError = errorCode(err);
+      endSpans(spans, 'failed', s.lastError);
       const backoff = Math.min(
         this.config.DISPATCH_BACKOFF_MAX_MS,
         this.config.DISPATCH_BACKOFF_MIN_MS * 2 ** Math.min(s.failures - 1, 20),
@@ -365,6 +388,34 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     await producer.connect();
     s.producer = producer;
     return producer;
+  }
+}
+
+/**
+ * One span per delivery to a subscriber, in the alert's own trace (the context stored with the release).
+ * Not a stage span (no `kyoyu.stage`), so stage metrics do not count deliveries as records.
+ */
+function deliverySpan(subscriber: string, row: PendingRow): Span {
+  const parent = row.trace_context ? propagation.extract(ROOT_CONTEXT, row.trace_context) : ROOT_CONTEXT;
+  return tracer.startSpan(
+    'fanout deliver',
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': shareTopic(subscriber),
+        'kyoyu.subscriber': subscriber,
+      },
+    },
+    parent,
+  );
+}
+
+function endSpans(spans: Span[], outcome: 'delivered' | 'failed', code?: string): void {
+  for (const span of spans) {
+    span.setAttribute('kyoyu.outcome', outcome);
+    if (code) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+    span.end();
   }
 }
 

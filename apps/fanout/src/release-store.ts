@@ -15,6 +15,14 @@ export interface ReleaseToStore {
   bundle: string;
   contentHash: string;
   routes: Route[];
+  /** `traceparent`/`tracestate` of the span that consumed the release; deliveries continue its trace. */
+  traceContext?: Record<string, string>;
+}
+
+export interface EmbargoedRelease {
+  release: ReleasedEvent;
+  until: Date;
+  traceContext?: Record<string, string>;
 }
 
 export interface RevocationOutcome {
@@ -49,12 +57,14 @@ export class ReleaseStore {
     const inserted = (await (em ?? this.dataSource).query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, event jsonb, route text, tlp text,
-           bundle text, content_hash text, released_at timestamptz, ord int, routes jsonb, taxii jsonb)
+           bundle text, content_hash text, released_at timestamptz, ord int, routes jsonb, taxii jsonb,
+           trace_context jsonb)
        ),
        ins AS (
          INSERT INTO released_events (event_id, event, route, tlp, bundle, content_hash, version, recipients,
-           released_at, stored_at)
-         SELECT event_id, event, route, tlp, bundle, content_hash, 1, jsonb_array_length(routes), released_at, now()
+           released_at, stored_at, trace_context)
+         SELECT event_id, event, route, tlp, bundle, content_hash, 1, jsonb_array_length(routes), released_at, now(),
+           trace_context
          FROM input ORDER BY ord
          ON CONFLICT (event_id) DO NOTHING
          RETURNING event_id
@@ -96,6 +106,7 @@ export class ReleaseStore {
             ord,
             routes: it.routes,
             taxii: channelSubscribers(it.routes, 'taxii'),
+            trace_context: it.traceContext ?? null,
           })),
         ),
         TAXII_APPEND_LOCK,
@@ -117,12 +128,13 @@ export class ReleaseStore {
   }
 
   /** Parks releases under embargo, unrouted; a release parked before stays as it is. */
-  async embargo(releases: ReadonlyArray<{ release: ReleasedEvent; until: Date }>): Promise<void> {
+  async embargo(releases: ReadonlyArray<EmbargoedRelease>): Promise<void> {
     if (releases.length === 0) return;
     await this.dataSource.query(
-      `INSERT INTO embargoed_releases (event_id, release, release_at, stored_at)
-       SELECT x.event_id, x.release, x.release_at, now()
-       FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, release jsonb, release_at timestamptz)
+      `INSERT INTO embargoed_releases (event_id, release, release_at, stored_at, trace_context)
+       SELECT x.event_id, x.release, x.release_at, now(), x.trace_context
+       FROM jsonb_to_recordset($1::jsonb)
+         AS x(event_id text, release jsonb, release_at timestamptz, trace_context jsonb)
        ON CONFLICT (event_id) DO NOTHING`,
       [
         JSON.stringify(
@@ -130,6 +142,7 @@ export class ReleaseStore {
             event_id: r.release.event.eventId,
             release: r.release,
             release_at: r.until.toISOString(),
+            trace_context: r.traceContext ?? null,
           })),
         ),
       ],

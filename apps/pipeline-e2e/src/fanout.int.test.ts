@@ -285,9 +285,11 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
     }
 
     // Who received what: one row per subscriber and channel, with the hash of the exact bytes sent.
+    // (Only this suite's subscribers: other suites sharing the database register their own.)
     const rows = (await db.query(
-      `SELECT subscriber_id, channel, content_hash, delivered_at FROM deliveries WHERE event_id = $1`,
-      [amberSector.eventId],
+      `SELECT subscriber_id, channel, content_hash, delivered_at FROM deliveries
+       WHERE event_id = $1 AND subscriber_id = ANY($2::text[])`,
+      [amberSector.eventId, Object.values(ids)],
     )) as Array<{ subscriber_id: string; channel: string; content_hash: string; delivered_at: Date | null }>;
     expect(rows.map((r) => `${r.subscriber_id}/${r.channel}`).sort()).toEqual(
       [`${ids.isac}/kafka`, `${ids.isac}/taxii`].sort(),
@@ -508,8 +510,9 @@ describe('revocation', () => {
     await until('every Kafka revocation acknowledged', async () => {
       const [r] = (await db.query(
         `SELECT count(*)::int AS n FROM deliveries
-         WHERE event_id = $1 AND version = 2 AND channel = 'kafka' AND delivered_at IS NOT NULL`,
-        [e.eventId],
+         WHERE event_id = $1 AND version = 2 AND channel = 'kafka' AND delivered_at IS NOT NULL
+           AND subscriber_id = ANY($2::text[])`,
+        [e.eventId, Object.values(ids)],
       )) as Array<{ n: number }>;
       return r && r.n === 4 ? true : undefined; // isac, picky, steady, strict
     }).catch(async (err: Error) => {
@@ -537,8 +540,9 @@ describe('revocation', () => {
     expect(versions.body['versions']).toEqual([indicator['modified'], latest['modified']]);
 
     const rows = (await db.query(
-      `SELECT subscriber_id, channel FROM deliveries WHERE event_id = $1 AND version = 2 ORDER BY 1, 2`,
-      [e.eventId],
+      `SELECT subscriber_id, channel FROM deliveries
+       WHERE event_id = $1 AND version = 2 AND subscriber_id = ANY($2::text[]) ORDER BY 1, 2`,
+      [e.eventId, Object.values(ids)],
     )) as Array<{ subscriber_id: string; channel: string }>;
     expect(rows.map((r) => `${r.subscriber_id}/${r.channel}`)).toEqual(
       [

@@ -2,6 +2,7 @@ import { InitialSchema1763770000000 } from './1763770000000-initial-schema';
 import { IngestOutcomes1763800000000 } from './1763800000000-ingest-outcomes';
 import { FanoutDelivery1764100000000 } from './1764100000000-fanout-delivery';
 import { EmbargoedReleases1764100000001 } from './1764100000001-embargoed-releases';
+import { ReleaseTraceContext1764100000002 } from './1764100000002-release-trace-context';
 
 /** Every migration, in order. The schema comes only from these (never `synchronize`). */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   IngestOutcomes1763800000000,
   FanoutDelivery1764100000000,
   EmbargoedReleases1764100000001,
+  ReleaseTraceContext1764100000002,
 ];
