@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { context, trace } from '@opentelemetry/api';
-import { Topics, decodeEvent, sha256Hex, type ReleasedEvent } from '@kyoyu/contracts';
+import { Topics, decodeEvent, sha256Hex } from '@kyoyu/contracts';
 import {
   injectTraceContext,
   type InboundRecord,
