@@ -41,7 +41,8 @@ RUN npx nx run-many -t build \
  && test -f dist/apps/ingestion/src/main.js \
  && test -f dist/apps/deidentify/src/main.js \
  && test -f dist/apps/review/src/main.js \
- && test -f dist/apps/fanout/src/main.js
+ && test -f dist/apps/fanout/src/main.js \
+ && test -f dist/apps/cli/src/main.js
 
 # ---------------------------------------------------------------------------------------------
 # prod-deps: production dependencies only.
@@ -79,3 +80,7 @@ CMD ["node", "dist/apps/review/src/main.js"]
 
 FROM runtime AS fanout
 CMD ["node", "dist/apps/fanout/src/main.js"]
+
+# the operator's `kyoyu` CLI: docker run --rm -e DATABASE_URL -e KAFKA_BROKERS ... kyoyu/cli reconcile --from 6h
+FROM runtime AS cli
+ENTRYPOINT ["node", "dist/apps/cli/src/main.js"]

@@ -61,17 +61,33 @@ function readContracts(file) {
 }
 const contracts = readContracts(contractsFile);
 ok(`contracts: ${Object.keys(contracts.partitions).length} topics + share.<id>.v1:${contracts.sharePartitions} read from ${contractsFile}`);
+const PRINCIPAL_RAW = /^alerts\.raw\.[a-z0-9][a-z0-9-]*\.v1$/;
 const expectedPartitions = (topic) =>
-  contracts.partitions[topic] ?? (/^share\.[a-z0-9][a-z0-9-]*\.v1$/.test(topic) ? contracts.sharePartitions : undefined);
+  contracts.partitions[topic] ??
+  (/^share\.[a-z0-9][a-z0-9-]*\.v1$/.test(topic)
+    ? contracts.sharePartitions
+    : PRINCIPAL_RAW.test(topic)
+      ? contracts.partitions['alerts.raw.v1']
+      : undefined);
 
-// which topic each stage consumes (HPA max <= its partitions)
+// which topic each stage consumes (HPA max <= the partitions of its main input)
 const stageInput = {
   ingestion: 'alerts.raw.v1',
   deidentify: 'alerts.normalized.v1',
   review: 'review.requested.v1',
   fanout: 'events.released.v1',
 };
-const victimTopics = ['alerts.raw.v1', 'alerts.normalized.v1'];
+// everything each stage may read: the main input plus side inputs (replays, revocations, the raw
+// topics of every SIEM principal through the `alerts.raw.` prefix)
+const stageReads = {
+  ingestion: ['alerts.raw.', 'alerts.replay.v1'],
+  deidentify: ['alerts.normalized.v1'],
+  review: ['review.requested.v1'],
+  fanout: ['events.released.v1', 'events.revoked.v1'],
+};
+// topics that hold victim data: at most 24 h retention
+const isVictimTopic = (t) => ['alerts.raw.v1', 'alerts.normalized.v1', 'alerts.replay.v1'].includes(t) || PRINCIPAL_RAW.test(t);
+const METRICS_PORT = 9464;
 const DAY_MS = 86_400_000;
 
 // ------------------------------------------------------------------ compose topic job (kafka-init)
@@ -90,7 +106,7 @@ const DAY_MS = 86_400_000;
     const want = expectedPartitions(l.topic);
     if (want === undefined) problems.push(`${l.topic}: not a topic of libs/contracts`);
     else if (want !== l.partitions) problems.push(`${l.topic}: ${l.partitions} partitions, contracts say ${want}`);
-    if (victimTopics.includes(l.topic) && l.retention > DAY_MS) problems.push(`${l.topic}: retention > 24 h`);
+    if (isVictimTopic(l.topic) && l.retention > DAY_MS) problems.push(`${l.topic}: retention > 24 h`);
   }
   check(problems.length === 0 && lines.length > 0, `compose kafka-init: ${lines.length} topics match libs/contracts (partitions, victim-data retention <= 24 h)`, problems);
 }
@@ -189,6 +205,15 @@ function policy(overlay, docs) {
   }
   ok(`${p} secrets referenced (must exist in the namespace): ${[...secretRefs].sort().join(', ')}`);
 
+  // shared settings: listen on the pod interface, metrics on their own port
+  {
+    const cm = by('ConfigMap').find((c) => c.metadata.name.startsWith('kyoyu-config'));
+    const data = cm?.data ?? {};
+    check(data.HTTP_HOST === '0.0.0.0' && Number(data.METRICS_PORT) === METRICS_PORT,
+      `${p} ConfigMap kyoyu-config: HTTP_HOST=0.0.0.0 (probes reach the pod), METRICS_PORT=${METRICS_PORT}`,
+      [`HTTP_HOST=${data.HTTP_HOST}, METRICS_PORT=${data.METRICS_PORT}`]);
+  }
+
   // services, ingresses
   for (const s of by('Service')) {
     const targets = deployments.filter((d) => matches(s.spec.selector, d.spec.template.metadata?.labels));
@@ -210,6 +235,9 @@ function policy(overlay, docs) {
         const svc = services.get(b?.name);
         if (!svc) problems.push(`backend service ${b?.name} not rendered`);
         else if (b.port.name && !svc.spec.ports.some((sp) => sp.name === b.port.name)) problems.push(`service ${b.name} has no port ${b.port.name}`);
+        // fan-out is exposed for TAXII only: its health, metrics and operator routes stay inside
+        if (b?.name === 'kyoyu-fanout' && path.path !== '/taxii2') problems.push(`fan-out exposed on ${path.path} (only /taxii2 may be routed)`);
+        if (b?.port?.name === 'metrics' || b?.port?.number === METRICS_PORT) problems.push(`${b.name}: metrics port routed from outside`);
       }
     }
     if (!(ing.spec.tls ?? []).length) problems.push('no TLS');
@@ -246,7 +274,11 @@ function policy(overlay, docs) {
     for (const d of deployments) {
       const labels = d.spec.template.metadata.labels;
       if (deny && !matches(deny.spec.podSelector.matchLabels, labels)) problems.push(`${d.metadata.name} not covered by default deny`);
-      const ingressFrom = nps.filter((n) => n.spec.ingress?.length && matches(n.spec.podSelector.matchLabels, labels));
+      // a policy that opens only the metrics port to the monitoring namespace is not an exposure
+      const metricsOnly = (n) =>
+        n.spec.ingress.every((r) => (r.ports ?? []).length > 0 && r.ports.every((x) => x.port === METRICS_PORT) &&
+          (r.from ?? []).length > 0 && r.from.every((f) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring' && !f.ipBlock));
+      const ingressFrom = nps.filter((n) => n.spec.ingress?.length && matches(n.spec.podSelector.matchLabels, labels) && !metricsOnly(n));
       const shouldBeReachable = ['kyoyu-review', 'kyoyu-fanout'].includes(d.metadata.name);
       if (shouldBeReachable !== ingressFrom.length > 0) problems.push(`${d.metadata.name}: ingress allowed by ${ingressFrom.map((n) => n.metadata.name).join(', ') || 'nothing'}`);
       const egressPorts = nps.filter((n) => n.spec.egress?.length && matches(n.spec.podSelector.matchLabels, labels)).flatMap((n) => n.spec.egress.flatMap((e) => (e.ports ?? []).map((x) => x.port)));
@@ -264,7 +296,7 @@ function policy(overlay, docs) {
       const want = expectedPartitions(name);
       if (want === undefined) problems.push(`${name}: not a topic of libs/contracts`);
       else if (t.spec.partitions !== want) problems.push(`${name}: ${t.spec.partitions} partitions, contracts say ${want}`);
-      if (victimTopics.includes(name) && !(Number(t.spec.config?.['retention.ms']) <= DAY_MS)) problems.push(`${name}: retention.ms must be <= 24 h (victim data)`);
+      if (isVictimTopic(name) && !(Number(t.spec.config?.['retention.ms']) <= DAY_MS)) problems.push(`${name}: retention.ms must be <= 24 h (victim data)`);
       const mir = Number(t.spec.config?.['min.insync.replicas'] ?? 1);
       if (mir >= t.spec.replicas && t.spec.replicas > 1) problems.push(`${name}: min.insync.replicas ${mir} leaves no room for a broker outage`);
     }
@@ -284,7 +316,7 @@ function policy(overlay, docs) {
       const groups = acls.filter((a) => a.resource.type === 'group').map((a) => a.resource.name);
       if (groups.join() !== contracts.groups[stage]) problems.push(`groups ${groups.join(', ')} != ${contracts.groups[stage]}`);
       const reads = acls.filter((a) => a.resource.type === 'topic' && ops(a).includes('Read')).map((a) => a.resource.name);
-      if (reads.join() !== stageInput[stage]) problems.push(`reads ${reads.join(', ')}, expected ${stageInput[stage]} only`);
+      if (reads.join() !== stageReads[stage].join()) problems.push(`reads ${reads.join(', ')}, expected ${stageReads[stage].join(', ')} only`);
     }
     const subscriber = u.metadata.labels?.['kyoyu.io/subscriber'];
     if (subscriber) {

@@ -9,7 +9,9 @@
 #      (validated with ajv; unknown fields are not rejected, as kubeconform without -strict),
 #    - Strimzi KafkaTopic/KafkaUser: deploy/ci/strimzi-v1beta2.schema.json (strict subset);
 #    then policy checks (probes, resources, securityContext, secrets only by reference, HPA max <=
-#    partitions, NetworkPolicies, topics = libs/contracts, least-privilege ACLs);
+#    partitions, NetworkPolicies, topics = libs/contracts, victim-data topics <= 24 h retention,
+#    least-privilege ACLs, HTTP_HOST/METRICS_PORT, fan-out routed for /taxii2 only, no metrics
+#    port behind an Ingress);
 # 3. `docker-compose config -q` (Debian's docker-compose 1.29, apt-installed if missing) with the
 #    placeholder env file, and checks of the Dockerfile targets and compose helper scripts.
 #

@@ -4,3 +4,4 @@ export * from './lib/errors';
 export * from './lib/publisher';
 export * from './lib/stage-consumer';
 export * from './lib/trace-context';
+export * from './lib/consumer-lag';

@@ -40,6 +40,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('serves metrics only when METRICS_PORT is set, and validates it as a port', () => {
+    expect(loadConfig('x', schema, valid).METRICS_PORT).toBeUndefined();
+    expect(loadConfig('x', schema, { ...valid, METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+    expect(() => loadConfig('x', schema, { ...valid, METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
+
   it('accepts service-specific extensions', () => {
     const ext = BaseConfig.extend({ K_ANONYMITY: z.coerce.number().int().min(1).default(3) });
     expect(loadConfig('x', ext, { ...valid, K_ANONYMITY: '5' }).K_ANONYMITY).toBe(5);

@@ -30,6 +30,8 @@ export const BaseConfig = z.object({
   KAFKA_SASL_PASSWORD: z.string().optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected postgres://user:pass@host:port/db' }),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** Port of the Prometheus scrape endpoint (`GET /metrics`, bound to HTTP_HOST); unset: not served. */
+  METRICS_PORT: port.optional(),
   /** Transient-failure retries per record before it is rejected with RETRIES_EXHAUSTED. */
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /**

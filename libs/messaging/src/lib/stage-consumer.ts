@@ -1,5 +1,14 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  context,
+  metrics,
+  trace,
+  type Context,
+  type Counter,
+  type Span,
+} from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import {
   ContractViolation,
@@ -11,6 +20,8 @@ import {
   type RejectReason,
   type Stage,
 } from '@kyoyu/contracts';
+import { withCorrelationId } from '@kyoyu/telemetry';
+import { ConsumerLagMonitor } from './consumer-lag';
 import { PoisonRecordError } from './errors';
 import type { KafkaPublisher } from './publisher';
 import { toInboundRecord, type InboundRecord, type OutboundMessage, type RecordOutcome } from './records';
@@ -71,6 +82,8 @@ export class StageConsumer {
   private readonly consumer: Consumer;
   private joined = false;
   private crashed = false;
+  private readonly recordsIn: Counter;
+  private readonly lag: ConsumerLagMonitor;
 
   constructor(
     kafka: Kafka,
@@ -95,6 +108,11 @@ export class StageConsumer {
     });
     this.consumer.on(STOP, () => (this.joined = false));
     this.consumer.on(DISCONNECT, () => (this.joined = false));
+    // Meters are taken here, not at import: the meter provider is registered by startTelemetry first.
+    this.recordsIn = metrics.getMeter('kyoyu.stage').createCounter('kyoyu_stage_records_in', {
+      description: 'Records consumed, by stage and topic',
+    });
+    this.lag = new ConsumerLagMonitor(kafka, opts.stage, opts.groupId, opts.topics, opts.logger);
   }
 
   /** True once the consumer is in its group and has not crashed. */
@@ -114,9 +132,11 @@ export class StageConsumer {
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.processBatch(payload),
     });
+    this.lag.start();
   }
 
   async stop(): Promise<void> {
+    await this.lag.stop();
     await this.consumer.stop();
     await this.consumer.disconnect();
   }
@@ -150,6 +170,7 @@ export class StageConsumer {
         if (!isRunning() || isStale()) break;
         const chunk = batch.messages.slice(i, i + flushEvery);
         const records = chunk.map((m) => toInboundRecord(batch.topic, batch.partition, m));
+        this.recordsIn.add(records.length, { stage: this.opts.stage, topic: batch.topic });
         for (const m of await this.processRecords(records, handler.handle, heartbeat)) pending.push(m);
         lastOffset = chunk[chunk.length - 1]?.offset;
         await flush();
@@ -161,6 +182,7 @@ export class StageConsumer {
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const record = toInboundRecord(batch.topic, batch.partition, message);
+      this.recordsIn.add(1, { stage: this.opts.stage, topic: batch.topic });
       const outcome = await this.processRecord(record, single, heartbeat);
       for (const m of outcome) pending.push(m);
       lastOffset = message.offset;
@@ -222,7 +244,7 @@ export class StageConsumer {
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as InboundRecord;
       const span = spans[i] as Span;
-      const ctx = trace.setSpan(parents[i] as Context, span);
+      const ctx = withCorrelationId(trace.setSpan(parents[i] as Context, span), correlationOf(record));
       const outcome = outcomes?.[i];
       delete record.span;
       if (outcome === undefined || (outcome instanceof Error && !isPoison(outcome))) {
@@ -255,10 +277,13 @@ export class StageConsumer {
     const parent = extractTraceContext(record.headers);
     for (let attempt = 1; ; attempt++) {
       const span = this.startSpan(record, attempt, parent);
-      const ctx = trace.setSpan(parent, span);
+      const ctx = withCorrelationId(trace.setSpan(parent, span), correlationOf(record));
       try {
         const out = await context.with(ctx, () => handle(record));
-        for (const m of out) this.decorate(m, record);
+        // Inside the record's context: the outgoing traceparent must name this span as the parent.
+        context.with(ctx, () => {
+          for (const m of out) this.decorate(m, record);
+        });
         span.end();
         this.opts.onRecord?.('handled', record);
         return out;
@@ -368,6 +393,10 @@ export class StageConsumer {
     injectTraceContext(headers);
     return { topic: Topics.AlertsRejected, key: record.key?.toString('utf8') ?? null, value, headers };
   }
+}
+
+function correlationOf(record: InboundRecord): string | undefined {
+  return record.headers[Headers.CorrelationId];
 }
 
 /** A record that can never succeed: retrying it would only stall its partition. */

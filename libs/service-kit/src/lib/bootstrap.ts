@@ -63,6 +63,8 @@ async function start<S extends z.ZodType<BaseConfig>>(def: StageDefinition<S>) {
   const telemetry = startTelemetry({
     serviceName: `kyoyu-${def.stage}`,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    metricsPort: config.METRICS_PORT,
+    metricsHost: config.HTTP_HOST,
   });
   const logger = createLogger(def.stage, config.LOG_LEVEL);
   const app = await NestFactory.create(StageRootModule.wrap(def.module(config, logger), telemetry), {

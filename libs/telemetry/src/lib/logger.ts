@@ -1,11 +1,12 @@
 import pino, { type Logger } from 'pino';
 import { trace } from '@opentelemetry/api';
 import type { LoggerService } from '@nestjs/common';
+import { activeCorrelationId } from './correlation';
 
 export type { Logger } from 'pino';
 
 /**
- * Structured JSON logs with the active trace and span ids. Callers log codes, counts and ids — never
+ * Structured JSON logs with the active trace and span ids and the record's correlation id. Callers log codes, counts and ids — never
  * alert content: alerts carry victim data and attacker-controlled strings.
  */
 export function createLogger(service: string, level: string): Logger {
@@ -15,10 +16,16 @@ export function createLogger(service: string, level: string): Logger {
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin() {
+      const out: Record<string, string> = {};
       const span = trace.getActiveSpan();
-      if (!span) return {};
-      const ctx = span.spanContext();
-      return { trace_id: ctx.traceId, span_id: ctx.spanId };
+      if (span) {
+        const ctx = span.spanContext();
+        out['trace_id'] = ctx.traceId;
+        out['span_id'] = ctx.spanId;
+      }
+      const correlationId = activeCorrelationId();
+      if (correlationId) out['correlation_id'] = correlationId;
+      return out;
     },
   });
 }

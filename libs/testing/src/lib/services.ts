@@ -13,6 +13,10 @@ export interface StackEnv {
   reviewToken: string;
   pseudonymKeys: string;
   logLevel?: string;
+  /** Further settings per stage (e.g. OTEL_EXPORTER_OTLP_ENDPOINT, METRICS_PORT); they win over the defaults. */
+  extraEnv?: (stage: StageName) => Record<string, string>;
+  /** Keep every line the services print (tests that scan logs), not only the recent ones. */
+  captureOutput?: boolean;
 }
 
 /** Settings a local stack needs that are secrets in production: generated per run. */
@@ -38,7 +42,7 @@ export function serviceEnv(stage: StageName, stack: StackEnv, port: number): Rec
     env['PSEUDONYM_ACTIVE_KEY_ID'] = 'local';
   }
   if (stage === 'review') env['REVIEW_API_TOKEN'] = stack.reviewToken;
-  return env;
+  return { ...env, ...(stack.extraEnv?.(stage) ?? {}) };
 }
 
 export async function freePort(): Promise<number> {
@@ -58,12 +62,19 @@ export class ServiceProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
   private output: string[] = [];
+  private readonly captured: string[] = [];
 
   constructor(
     readonly stage: StageName,
     private readonly env: Record<string, string>,
     readonly port: number,
+    private readonly captureOutput = false,
   ) {}
+
+  /** Everything the process printed (stdout and stderr), when started with captureOutput. */
+  get allOutput(): string {
+    return this.captured.join('');
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -82,6 +93,7 @@ export class ServiceProcess {
     });
     const keep = (b: Buffer) => {
       this.output.push(b.toString('utf8'));
+      if (this.captureOutput) this.captured.push(b.toString('utf8'));
       if (this.output.length > 200) this.output.splice(0, 100);
     };
     child.stdout?.on('data', keep);
@@ -129,7 +141,7 @@ export async function startStages(
   const procs = new Map<StageName, ServiceProcess>();
   for (const stage of only) {
     const port = await freePort();
-    const p = new ServiceProcess(stage, serviceEnv(stage, stack, port), port);
+    const p = new ServiceProcess(stage, serviceEnv(stage, stack, port), port, stack.captureOutput ?? false);
     p.start();
     procs.set(stage, p);
   }
