@@ -1,25 +1,35 @@
-import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { trace } from '@opentelemetry/api';
-import { Topics, decodeEvent } from '@kyoyu/contracts';
-import type { InboundRecord, OutboundMessage } from '@kyoyu/messaging';
-import { SERVICE_CONFIG } from '@kyoyu/service-kit';
-import type { ReviewConfig } from './config';
-import { ReviewRepository } from './review.repository';
+import { Controller } from '@nestjs/common';
+import { Topics, decodeEvent, type ContractViolation } from '@kyoyu/contracts';
+import type { InboundRecord, RecordOutcome } from '@kyoyu/messaging';
+import { BatchEventPattern } from '@kyoyu/service-kit';
+import { ReviewRepository, type HoldInput } from './review.repository';
 
-/** review.requested.v1 → a held item in PostgreSQL (once, however often the request arrives). */
+/**
+ * review.requested.v1 → held items in PostgreSQL, one multi-row INSERT per consumed batch; a request
+ * delivered again (at-least-once) finds its item and changes nothing. A malformed request is rejected
+ * alone (its ContractViolation is its outcome); a database failure retries the batch.
+ */
 @Controller()
 export class ReviewRequestsController {
-  constructor(
-    private readonly repo: ReviewRepository,
-    @Inject(SERVICE_CONFIG) private readonly config: ReviewConfig,
-  ) {}
+  constructor(private readonly repo: ReviewRepository) {}
 
-  @EventPattern(Topics.ReviewRequested)
-  async hold(@Payload() record: InboundRecord): Promise<OutboundMessage[]> {
-    const event = decodeEvent(Topics.ReviewRequested, record.value);
-    const created = await this.repo.hold(event.data, event.correlationId, this.config.REVIEW_DEADLINE_HOURS);
-    trace.getActiveSpan()?.setAttributes({ 'kyoyu.outcome': created ? 'held' : 'duplicate' });
-    return [];
+  @BatchEventPattern(Topics.ReviewRequested)
+  async hold(records: InboundRecord[]): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    const valid: Array<{ index: number; input: HoldInput }> = [];
+    records.forEach((record, index) => {
+      try {
+        const event = decodeEvent(Topics.ReviewRequested, record.value);
+        valid.push({ index, input: { request: event.data, correlationId: event.correlationId } });
+        outcomes.push([]);
+      } catch (e) {
+        outcomes.push(e as ContractViolation);
+      }
+    });
+    const created = await this.repo.holdBatch(valid.map((v) => v.input));
+    valid.forEach((v, i) => {
+      records[v.index]?.span?.setAttributes({ 'kyoyu.outcome': created[i] ? 'held' : 'duplicate' });
+    });
+    return outcomes;
   }
 }

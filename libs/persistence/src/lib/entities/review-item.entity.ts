@@ -48,6 +48,26 @@ export class ReviewItemEntity {
   @Column({ name: 'correlation_id', type: 'text' })
   correlationId!: string;
 
+  /** Needs two different reviewers' approvals (risk, TLP, or the customer's agreement). */
+  @Column({ name: 'four_eyes', type: 'boolean', default: false })
+  fourEyes!: boolean;
+
+  @Column({ name: 'four_eyes_reasons', type: 'jsonb', default: () => "'[]'::jsonb" })
+  fourEyesReasons!: string[];
+
+  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  approvals!: Array<{ reviewerId: string; at: string }>;
+
+  @Column({ type: 'text', nullable: true })
+  assignee!: string | null;
+
+  @Column({ name: 'decision_reason', type: 'text', nullable: true })
+  decisionReason!: string | null;
+
+  /** The hold reasons' codes, indexed for filtering. */
+  @Column({ name: 'reason_codes', type: 'text', array: true, default: () => "'{}'" })
+  reasonCodes!: string[];
+
   @VersionColumn()
   version!: number;
 }

@@ -1,0 +1,46 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { errorName } from '@kyoyu/messaging';
+import { LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import type { ReviewConfig } from './config';
+import { ReviewMetrics } from './review-metrics';
+import { ReviewRepository } from './review.repository';
+
+/** Expires items past their deadline every REVIEW_EXPIRY_SWEEP_MS (SKIP LOCKED: safe with replicas). */
+@Injectable()
+export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly repo: ReviewRepository,
+    private readonly metrics: ReviewMetrics,
+    @Inject(SERVICE_CONFIG) private readonly config: ReviewConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.sweep(), this.config.REVIEW_EXPIRY_SWEEP_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  sweep(): void {
+    if (this.running) return;
+    this.running = this.expireAll()
+      .catch((e: unknown) => this.logger.warn({ error: errorName(e) }, 'expiry sweep failed; will retry'))
+      .finally(() => (this.running = undefined));
+  }
+
+  private async expireAll(): Promise<void> {
+    for (;;) {
+      const n = await this.repo.expireDue();
+      this.metrics.expired(n);
+      if (n > 0) this.logger.info({ expired: n }, 'held items expired');
+      if (n < 1000) return;
+    }
+  }
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'review-core',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
