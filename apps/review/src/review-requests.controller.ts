@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Topics, decodeEvent, type ContractViolation } from '@kyoyu/contracts';
-import type { InboundRecord, RecordOutcome } from '@kyoyu/messaging';
+import { context, trace } from '@opentelemetry/api';
+import { injectTraceContext, type InboundRecord, type RecordOutcome } from '@kyoyu/messaging';
 import { BatchEventPattern } from '@kyoyu/service-kit';
 import { ReviewRepository, type HoldInput } from './review.repository';
 
@@ -20,7 +21,17 @@ export class ReviewRequestsController {
     records.forEach((record, index) => {
       try {
         const event = decodeEvent(Topics.ReviewRequested, record.value);
-        valid.push({ index, input: { request: event.data, correlationId: event.correlationId } });
+        const traceContext = record.span
+          ? injectTraceContext({}, trace.setSpan(context.active(), record.span))
+          : undefined;
+        valid.push({
+          index,
+          input: {
+            request: event.data,
+            correlationId: event.correlationId,
+            ...(traceContext ? { traceContext } : {}),
+          },
+        });
         outcomes.push([]);
       } catch (e) {
         outcomes.push(e as ContractViolation);

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ROOT_CONTEXT, propagation, trace } from '@opentelemetry/api';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   Headers,
@@ -29,6 +30,7 @@ import {
   type ReviewState,
   type Transition,
 } from '@kyoyu/review-core';
+import { injectTraceContext } from '@kyoyu/messaging';
 import { SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { Principal } from './auth/principal';
 import { AuditWriter } from './audit.writer';
@@ -37,6 +39,8 @@ import { CustomerRegistry } from './customer-registry';
 import { ItemEvents, type ItemChanged } from './item-events';
 
 /** A held item as stored. */
+const tracer = trace.getTracer('kyoyu.review');
+
 export interface ItemRow {
   case_id: string;
   alert_id: string;
@@ -58,6 +62,8 @@ export interface ItemRow {
   approvals: Approval[];
   assignee: string | null;
   decision_reason: string | null;
+  /** `traceparent`/`tracestate` of the span that held the item. */
+  trace_context: Record<string, string> | null;
 }
 
 export interface ListFilter {
@@ -75,6 +81,7 @@ export interface ListFilter {
 export interface HoldInput {
   request: ReviewRequest;
   correlationId: string;
+  traceContext?: Record<string, string>;
 }
 
 const SUMMARY = `case_id, source_org, state, risk, tlp, reasons, deadline, created_at, version, four_eyes,
@@ -143,13 +150,15 @@ export class ReviewRepository {
       const col = <T>(f: (i: HoldInput, n: number) => T) => inputs.map(f);
       const rows = (await em.query(
         `INSERT INTO review_items (case_id, alert_id, source_org, state, draft, reasons, risk, transformations,
-           original, tlp, deadline, created_at, version, correlation_id, four_eyes, four_eyes_reasons, reason_codes)
+           original, tlp, deadline, created_at, version, correlation_id, four_eyes, four_eyes_reasons, reason_codes,
+           trace_context)
          SELECT u.case_id, u.alert_id, u.source_org, 'held', u.draft, u.reasons, u.risk, u.transformations,
            u.original, u.tlp, $10, $11, 1, u.correlation_id, jsonb_array_length(u.four_eyes_reasons) > 0,
-           u.four_eyes_reasons, ARRAY(SELECT jsonb_array_elements(u.reasons)->>'code')
+           u.four_eyes_reasons, ARRAY(SELECT jsonb_array_elements(u.reasons)->>'code'), u.trace_context
          FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::real[], $7::jsonb[],
-           $8::jsonb[], $9::text[], $12::text[], $13::jsonb[])
-           AS u(case_id, alert_id, source_org, draft, reasons, risk, transformations, original, tlp, correlation_id, four_eyes_reasons)
+           $8::jsonb[], $9::text[], $12::text[], $13::jsonb[], $14::jsonb[])
+           AS u(case_id, alert_id, source_org, draft, reasons, risk, transformations, original, tlp, correlation_id,
+             four_eyes_reasons, trace_context)
          ON CONFLICT DO NOTHING RETURNING case_id, source_org`,
         [
           col((i) => i.request.caseId),
@@ -165,6 +174,7 @@ export class ReviewRepository {
           now,
           col((i) => i.correlationId),
           col((_, n) => JSON.stringify(fourEyes[n])),
+          col((i) => (i.traceContext ? JSON.stringify(i.traceContext) : null)),
         ],
       )) as Array<{ case_id: string; source_org: string }>;
       await this.audit.append(
@@ -457,6 +467,12 @@ export class ReviewRepository {
 
   private async writeRelease(em: EntityManager, row: ItemRow, now: Date): Promise<void> {
     const event = row.draft;
+    // The release continues the alert's trace: a span for the decision, parented on the held item's span,
+    // whose context the outbox relay hands on to fan-out.
+    const parent = row.trace_context ? propagation.extract(ROOT_CONTEXT, row.trace_context) : ROOT_CONTEXT;
+    const span = tracer.startSpan('review release', { attributes: { 'kyoyu.outcome': 'approved' } }, parent);
+    const traceHeaders = injectTraceContext({}, trace.setSpan(parent, span));
+    span.end();
     const value = encodeEvent(Topics.EventsReleased, {
       id: deterministicId('released', event.eventId),
       type: 'EventReleased',
@@ -472,7 +488,11 @@ export class ReviewRepository {
         Topics.EventsReleased,
         event.eventId,
         value.toString('utf8'),
-        JSON.stringify({ [Headers.EventType]: 'EventReleased', [Headers.CorrelationId]: row.correlation_id }),
+        JSON.stringify({
+          ...traceHeaders,
+          [Headers.EventType]: 'EventReleased',
+          [Headers.CorrelationId]: row.correlation_id,
+        }),
         now,
       ],
     );

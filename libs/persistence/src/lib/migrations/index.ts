@@ -2,6 +2,7 @@ import { InitialSchema1763770000000 } from './1763770000000-initial-schema';
 import { IngestOutcomes1763800000000 } from './1763800000000-ingest-outcomes';
 import { RejectionReplays1764200000000 } from './1764200000000-rejection-replays';
 import { ReviewWorkflow1764000000000 } from './1764000000000-review-workflow';
+import { ReviewTraceContext1764000000001 } from './1764000000001-review-trace-context';
 import { FanoutDelivery1764100000000 } from './1764100000000-fanout-delivery';
 import { EmbargoedReleases1764100000001 } from './1764100000001-embargoed-releases';
 import { ReleaseTraceContext1764100000002 } from './1764100000002-release-trace-context';
@@ -12,6 +13,7 @@ export const migrations = [
   IngestOutcomes1763800000000,
   RejectionReplays1764200000000,
   ReviewWorkflow1764000000000,
+  ReviewTraceContext1764000000001,
   FanoutDelivery1764100000000,
   EmbargoedReleases1764100000001,
   ReleaseTraceContext1764100000002,
