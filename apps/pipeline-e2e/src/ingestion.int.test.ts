@@ -215,3 +215,22 @@ it('rejects records of unregistered sources with UNKNOWN_SOURCE, and takes opera
   const [replayed] = [...(await waitForOutcomes(Topics.AlertsReplay, replay)).values()];
   expect([replayed?.outcome, replayed?.source_org]).toEqual(['normalized', REVIEW_CUSTOMER.id]);
 });
+
+it("rejects a deactivated customer's records once the registry change reaches ingestion, without a restart", async () => {
+  const topic = principalRawTopic(principal);
+  await db.query(`UPDATE customers SET deactivated_at = now(), updated_at = now() WHERE id = $1`, [
+    PRINCIPAL_CUSTOMER.id,
+  ]);
+  // The registry view refreshes on its own schedule: keep sending until a record meets the change.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const sent = await send(topic, [goodAlert()], {});
+    const [row] = [...(await waitForOutcomes(topic, sent)).values()];
+    if (row?.outcome === 'rejected') {
+      expect(row.reason).toBe('UNKNOWN_SOURCE');
+      break;
+    }
+    expect(row?.outcome).toBe('normalized');
+    if (Date.now() > deadline) throw new Error('deactivation never reached ingestion');
+  }
+});

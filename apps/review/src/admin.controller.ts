@@ -150,7 +150,11 @@ export class AdminController {
       });
     }
     await upsertCustomers(this.dataSource, [customer]);
-    await this.dataSource.query('UPDATE customers SET deactivated_at = NULL WHERE id = $1', [id]);
+    // updated_at moves too, so every stage's registry view reloads and sees the customer active again.
+    await this.dataSource.query(
+      'UPDATE customers SET deactivated_at = NULL, updated_at = now() WHERE id = $1 AND deactivated_at IS NOT NULL',
+      [id],
+    );
     await this.record(p, 'customer-changed', `registered ${id}`);
     return customerView(await this.customerRow(id));
   }

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import { Customer, type Customer as CustomerT } from '@kyoyu/contracts';
 import { CustomerEntity } from './entities';
 import { RefreshingTableView } from './table-view';
@@ -39,7 +39,10 @@ export class CustomerDirectory extends RefreshingTableView {
   }
 
   protected async reload(): Promise<void> {
-    const rows = await this.dataSource.getRepository(CustomerEntity).find();
+    // A deactivated customer is as good as unregistered: its records are rejected (UNKNOWN_SOURCE).
+    const rows = await this.dataSource
+      .getRepository(CustomerEntity)
+      .find({ where: { deactivatedAt: IsNull() } });
     const customers = new Map<string, CustomerT>();
     const byPrincipal = new Map<string, CustomerT>();
     const bySector = new Map<string, number>();
