@@ -132,7 +132,7 @@ export async function downstreamFacts(
   alertIds: readonly string[],
   rejections: readonly StoredRejection[],
 ): Promise<Map<string, DownstreamFacts>> {
-  await requireTables(db, ['review_items', 'released_events', 'deliveries']);
+  await requireTables(db, ['review_items', 'released_events', 'deliveries', 'embargoed_releases']);
   const facts = new Map<string, DownstreamFacts>();
   const of = (alertId: string) => {
     let f = facts.get(alertId);
@@ -157,6 +157,15 @@ export async function downstreamFacts(
   for (const r of released) {
     const alertId = eventToAlert.get(r.event_id);
     if (alertId) of(alertId).released = { deliveries: Number(r.deliveries) };
+  }
+
+  const parked = (await db.query(
+    `SELECT event_id, withdrawn_at IS NOT NULL AS withdrawn FROM embargoed_releases WHERE event_id = ANY($1)`,
+    [eventIds],
+  )) as Array<{ event_id: string; withdrawn: boolean }>;
+  for (const r of parked) {
+    const alertId = eventToAlert.get(r.event_id);
+    if (alertId) of(alertId).embargoed = { withdrawn: r.withdrawn };
   }
 
   for (const r of rejections) {

@@ -30,6 +30,8 @@ export interface DownstreamFacts {
   review?: ReviewState;
   /** The released event (automatically or after review), with the subscribers it reached. */
   released?: { deliveries: number };
+  /** Released, but parked by fan-out until the agreement's embargo ends (or withdrawn while parked). */
+  embargoed?: { withdrawn: boolean };
   /** A rejection by a later stage (alerts.rejected.v1 with the alert id as correlation id). */
   rejectedBy?: { stage: string; reason: string };
   /** Dropped by a sharing policy, with its record. */
@@ -43,7 +45,9 @@ export type FinalOutcome =
   | 'duplicate'
   | 'dropped-by-policy'
   | 'rejected-by-review'
-  | 'expired-in-review';
+  | 'expired-in-review'
+  | 'embargoed'
+  | 'withdrawn-under-embargo';
 
 export type ProblemCode =
   /** The input record has no recorded outcome at all. */
@@ -84,6 +88,8 @@ const EMPTY_COUNTS: Record<FinalOutcome, number> = {
   'dropped-by-policy': 0,
   'rejected-by-review': 0,
   'expired-in-review': 0,
+  embargoed: 0,
+  'withdrawn-under-embargo': 0,
 };
 
 /**
@@ -96,6 +102,8 @@ export function downstreamOutcome(facts: DownstreamFacts | undefined): FinalOutc
   if (facts.released) {
     if (facts.review && facts.review !== 'approved') return 'CONFLICTING_OUTCOMES';
     found.push('released');
+  } else if (facts.review === 'approved' && facts.embargoed) {
+    // Approved, then parked by fan-out under the agreement's embargo: the embargo outcome below.
   } else if (facts.review) {
     if (facts.review === 'approved') return 'APPROVED_NOT_RELEASED';
     found.push(
@@ -106,6 +114,7 @@ export function downstreamOutcome(facts: DownstreamFacts | undefined): FinalOutc
           : 'held',
     );
   }
+  if (facts.embargoed) found.push(facts.embargoed.withdrawn ? 'withdrawn-under-embargo' : 'embargoed');
   if (facts.rejectedBy) found.push('rejected');
   if (facts.droppedByPolicy) found.push('dropped-by-policy');
   if (found.length === 0) return 'NO_DOWNSTREAM_OUTCOME';
@@ -118,6 +127,7 @@ function describeFacts(facts: DownstreamFacts | undefined): string[] {
   const out: string[] = [];
   if (facts.review) out.push(`review:${facts.review}`);
   if (facts.released) out.push(`released:${facts.released.deliveries}-deliveries`);
+  if (facts.embargoed) out.push(facts.embargoed.withdrawn ? 'embargo:withdrawn' : 'embargo:waiting');
   if (facts.rejectedBy) out.push(`rejected:${facts.rejectedBy.stage}:${facts.rejectedBy.reason}`);
   if (facts.droppedByPolicy) out.push(`dropped:${facts.droppedByPolicy.reason}`);
   return out;

@@ -38,6 +38,10 @@ describe('downstreamOutcome', () => {
     [{ review: 'held', released: { deliveries: 1 } }, 'CONFLICTING_OUTCOMES'],
     [{ released: { deliveries: 1 }, rejectedBy: { stage: 'fanout', reason: 'X' } }, 'CONFLICTING_OUTCOMES'],
     [{ review: 'held', rejectedBy: { stage: 'deidentify', reason: 'X' } }, 'CONFLICTING_OUTCOMES'],
+    [{ embargoed: { withdrawn: false } }, 'embargoed'],
+    [{ embargoed: { withdrawn: true } }, 'withdrawn-under-embargo'],
+    [{ review: 'approved', embargoed: { withdrawn: false } }, 'embargoed'],
+    [{ embargoed: { withdrawn: false }, released: { deliveries: 1 } }, 'CONFLICTING_OUTCOMES'],
   ])('given %j it classifies as %s', (facts, expected) => {
     expect(downstreamOutcome(facts)).toBe(expected);
   });
