@@ -19,6 +19,11 @@ export const Distribution = z.object({
   audience: Audience,
   /** Version of the sharing agreement the event was released under. */
   agreementVersion: z.number().int().min(1),
+  /**
+   * The agreement forbids naming the submitting SOC: bundles name an anonymous contributor as producer.
+   * Absent or false: the SOC operator is named.
+   */
+  anonymousProducer: z.boolean().optional(),
   /** Release not before this instant (ISO-8601), when the agreement sets an embargo. */
   embargoUntil: z.string().optional(),
 });

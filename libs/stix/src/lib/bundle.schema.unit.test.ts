@@ -5,6 +5,7 @@ import type { SanitizedEvent, Tlp } from '@kyoyu/contracts';
 import { sharedSamplesDir } from '@kyoyu/testing';
 /* eslint-enable @nx/enforce-module-boundaries */
 import {
+  REFERENCE_TYPES,
   TLP_MARKING_IDS,
   compileStixValidator,
   renderBundle,
@@ -101,12 +102,15 @@ const variants: Array<[string, SanitizedEvent]> = [
       expect(validate(JSON.parse(JSON.stringify(revoked)))).toEqual({ valid: true, errors: [] });
 
       const marking = OFFICIAL_TLP2[event.distribution.tlp];
-      expect(bundle.objects.filter((o) => o.type === 'marking-definition').map((o) => o.id)).toEqual([
-        marking,
-      ]);
+      const hasReference = bundle.objects.some((o) => REFERENCE_TYPES.has(o.type));
+      expect(bundle.objects.filter((o) => o.type === 'marking-definition').map((o) => o.id)).toEqual(
+        hasReference && marking !== OFFICIAL_TLP2.clear ? [marking, OFFICIAL_TLP2.clear] : [marking],
+      );
       for (const o of bundle.objects) {
         if (o.type === 'marking-definition' || o.type === 'identity') continue;
-        expect(o['object_marking_refs']).toEqual([marking]);
+        expect(o['object_marking_refs']).toEqual([
+          REFERENCE_TYPES.has(o.type) ? OFFICIAL_TLP2.clear : marking,
+        ]);
       }
     });
 

@@ -29,6 +29,9 @@ export interface Producer {
   name: string;
 }
 
+/** The producer named when the customer's agreement forbids naming the submitting SOC. */
+export const ANONYMOUS_PRODUCER: Producer = { name: 'Anonymous contributor via kyoyu' };
+
 export type StixObject = Record<string, unknown> & { type: string; id: string };
 
 export interface StixBundle {
@@ -100,13 +103,16 @@ export function renderBundle(event: SanitizedEvent, producer: Producer): StixBun
   if (Number.isNaN(observed)) throw new Error('event observedAt is not a timestamp');
   const ts = stixTime(observed);
   const marking = TLP_MARKING_IDS[event.distribution.tlp];
-  const identityId = stixId('identity', 'producer', producer.name);
+  const named = event.distribution.anonymousProducer ? ANONYMOUS_PRODUCER : producer;
+  const identityId = stixId('identity', 'producer', named.name);
   const attribution = { created_by_ref: identityId, object_marking_refs: [marking] };
+  // Public knowledge (ATT&CK, CVE, malware families) shared by every event under one id: identical in every
+  // bundle, so TLP:CLEAR and no producer, whatever this event's TLP and producer are.
   const reference = {
     spec_version: '2.1',
     created: REFERENCE_CREATED,
     modified: REFERENCE_CREATED,
-    ...attribution,
+    object_marking_refs: [TLP_MARKING_IDS.clear],
   };
   const claim = {
     spec_version: '2.1',
@@ -123,7 +129,7 @@ export function renderBundle(event: SanitizedEvent, producer: Producer): StixBun
       id: identityId,
       created: REFERENCE_CREATED,
       modified: REFERENCE_CREATED,
-      name: producer.name,
+      name: named.name,
       identity_class: 'organization',
     },
   ];
@@ -216,8 +222,14 @@ export function renderBundle(event: SanitizedEvent, producer: Producer): StixBun
   }
 
   objects.push(tlpMarkingDefinition(event.distribution.tlp));
+  if (event.distribution.tlp !== 'clear' && objects.some((o) => REFERENCE_TYPES.has(o.type))) {
+    objects.push(tlpMarkingDefinition('clear'));
+  }
   return { type: 'bundle', id: stixId('bundle', event.eventId), objects };
 }
+
+/** Public-knowledge objects shared across events: always TLP:CLEAR, never attributed to a producer. */
+export const REFERENCE_TYPES: ReadonlySet<string> = new Set(['attack-pattern', 'malware', 'vulnerability']);
 
 /** The types a revocation withdraws: the event's own claims, never the shared reference objects. */
 const EVENT_SCOPED_TYPES = new Set([
@@ -243,7 +255,10 @@ export function renderRevokedBundle(bundle: StixBundle, revokedAt: string): Stix
     const previous = Date.parse(String(o['modified']));
     return [{ ...o, modified: stixTime(Math.max(at, previous + 1)), revoked: true }];
   });
-  return { type: 'bundle', id: stixId('bundle', bundle.id, 'revoked'), objects };
+  // Only the markings the revoked objects still use (the CLEAR one of reference objects goes with them).
+  const used = new Set(objects.flatMap((o) => (o['object_marking_refs'] as string[] | undefined) ?? []));
+  const kept = objects.filter((o) => o.type !== 'marking-definition' || used.has(o.id));
+  return { type: 'bundle', id: stixId('bundle', bundle.id, 'revoked'), objects: kept };
 }
 
 function unique(xs: readonly string[]): string[] {

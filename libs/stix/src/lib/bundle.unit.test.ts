@@ -1,5 +1,12 @@
 import type { SanitizedEvent } from '@kyoyu/contracts';
-import { TLP_MARKING_IDS, renderBundle, renderRevokedBundle, stixPattern } from '../index';
+import {
+  ANONYMOUS_PRODUCER,
+  REFERENCE_TYPES,
+  TLP_MARKING_IDS,
+  renderBundle,
+  renderRevokedBundle,
+  stixPattern,
+} from '../index';
 
 const event: SanitizedEvent = {
   eventId: 'e1',
@@ -29,13 +36,34 @@ describe('renderBundle', () => {
     );
   });
 
-  it('marks every object with the official TLP 2.0 marking and includes its definition', () => {
+  it("marks the event's own objects with its official TLP 2.0 marking and public reference objects CLEAR", () => {
     const b = renderBundle(event, { name: 'SOC' });
     const marked = b.objects.filter((o) => o['type'] !== 'identity' && o['type'] !== 'marking-definition');
-    expect(marked.length).toBeGreaterThan(0);
-    for (const o of marked)
+    const own = marked.filter((o) => !REFERENCE_TYPES.has(o.type));
+    const reference = marked.filter((o) => REFERENCE_TYPES.has(o.type));
+    expect(own.length).toBeGreaterThan(0);
+    expect(reference.length).toBeGreaterThan(0);
+    for (const o of own)
       expect(o['object_marking_refs']).toEqual(['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421']);
-    expect(b.objects.find((o) => o['type'] === 'marking-definition')?.['id']).toBe(TLP_MARKING_IDS.amber);
+    for (const o of reference) {
+      expect(o['object_marking_refs']).toEqual(['marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487']);
+      expect(o['created_by_ref']).toBeUndefined();
+    }
+    expect(b.objects.filter((o) => o['type'] === 'marking-definition').map((o) => o['id'])).toEqual([
+      TLP_MARKING_IDS.amber,
+      TLP_MARKING_IDS.clear,
+    ]);
+  });
+
+  it('names an anonymous contributor, not the SOC, when the agreement forbids naming it', () => {
+    const anonymous = { ...event, distribution: { ...event.distribution, anonymousProducer: true } };
+    const identities = renderBundle(anonymous, { name: 'Example SOC K.K.' }).objects.filter(
+      (o) => o['type'] === 'identity',
+    );
+    expect(identities.map((o) => o['name'])).toEqual([ANONYMOUS_PRODUCER.name]);
+    expect(JSON.stringify(renderBundle(anonymous, { name: 'Example SOC K.K.' }))).not.toContain(
+      'Example SOC',
+    );
   });
 
   it('turns attacker-side indicators into patterns and never victim-side ones', () => {
