@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Headers, Topics, shareTopic } from '@kyoyu/contracts';
@@ -159,9 +160,16 @@ async function main(): Promise<void> {
     const elapsed = (stableSince - t0) / 1000;
     console.log('\n');
     summarize(reader.messages, shareTopics, records.length, elapsed);
-    console.log(
-      `\nreviewer API: ${stages.get('review')?.url ?? '?'}/review/items (Authorization: Bearer ${stack.reviewToken})`,
+    const reviewUrl = stages.get('review')?.url ?? '?';
+    const reviewer = await createDemoReviewer(
+      reviewUrl,
+      stack.reviewToken,
+      customers.map((c) => c.id),
     );
+    console.log(
+      `\nreviewer console: ${reviewUrl}/console/  (user ${reviewer.username}, password ${reviewer.password})`,
+    );
+    console.log(`operator API:     ${reviewUrl}/openapi.json  (Authorization: Bearer ${stack.reviewToken})`);
     if (opts.keepRunning) {
       console.log('running until Ctrl-C…');
       await new Promise(() => undefined);
@@ -227,3 +235,23 @@ function summarize(messages: ReadMessage[], shareTopics: string[], sent: number,
 }
 
 void main();
+
+/**
+ * A reviewer cleared for every demo customer, created through the operator's admin API, so the console can
+ * be tried at once. Its password is generated per run and printed once, like the other local secrets.
+ */
+async function createDemoReviewer(
+  url: string,
+  adminToken: string,
+  clearances: string[],
+): Promise<{ username: string; password: string }> {
+  const username = 'demo-reviewer';
+  const password = randomBytes(12).toString('base64url');
+  const res = await fetch(`${url}/admin/accounts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ username, displayName: 'Demo reviewer', password, role: 'reviewer', clearances }),
+  });
+  if (!res.ok) throw new Error(`creating the demo reviewer failed: HTTP ${res.status}`);
+  return { username, password };
+}
