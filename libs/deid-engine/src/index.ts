@@ -10,6 +10,7 @@ export {
 export {
   buildVictimDictionary,
   egressGuard,
+  egressGuardValue,
   type GuardHit,
   type GuardResult,
   type VictimDictionary,

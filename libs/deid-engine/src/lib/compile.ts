@@ -132,6 +132,18 @@ export interface LearnedIdentifiers {
   ips: string[];
 }
 
+/** Whether a (lower-case) host name's registrable domain is one of the victim's. */
+function underRegistrable(host: string, registrables: ReadonlySet<string>): boolean {
+  // Without empty labels, the registrable domain is a literal suffix of the name: a name that ends in none
+  // of the victim's cannot be under one, and the labels need not be split.
+  if (!host.includes('..') && !host.startsWith('.')) {
+    let suffix = false;
+    for (const r of registrables) if (host.endsWith(r)) suffix = true;
+    if (!suffix) return false;
+  }
+  return registrables.has(registrable(host)?.registrable ?? '');
+}
+
 /** Host, user, domain and e-mail values from the alert's structured entities: searched in all its free text. */
 export function learnFromAlert(alert: Alert, compiled?: CompiledCustomer): LearnedIdentifiers {
   const l: LearnedIdentifiers = {
@@ -185,7 +197,7 @@ export function learnFromAlert(alert: Alert, compiled?: CompiledCustomer): Learn
         ?.toLowerCase()
         .replace(/\.$/, '');
       const labels = host?.split('.') ?? [];
-      if (host && labels.length >= 3 && compiled.registrables.has(registrable(host)?.registrable ?? ''))
+      if (host && labels.length >= 3 && underRegistrable(host, compiled.registrables))
         l.hosts.push(labels[0] as string);
     }
     if (i.role !== 'victim') continue;

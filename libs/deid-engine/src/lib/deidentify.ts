@@ -1,10 +1,11 @@
 import {
   type Alert,
+  type Audience,
   type Customer,
   deterministicId,
   type HoldReason,
   type Indicator,
-  SanitizedEvent,
+  type SanitizedEvent,
   type SharedIndicator,
   type Transformation,
 } from '@kyoyu/contracts';
@@ -16,8 +17,8 @@ import {
   learnedPatterns,
 } from './compile';
 import { hasUnclassifiedCjk } from './cjk-residue';
-import { buildVictimDictionary, egressGuard, type VictimDictionary } from './egress-guard';
-import { sideOfIp } from './ip';
+import { buildVictimDictionary, egressGuardValue, type VictimDictionary } from './egress-guard';
+import { type IpSide, sideOfIp } from './ip';
 import { isLookalike } from './lookalike';
 import { caseIdFor, Pseudonymizer, SCAN_ONLY_PSEUDONYMS } from './pseudonym';
 import { type Finding, TextSanitizer } from './text-sanitizer';
@@ -137,6 +138,26 @@ function hostOf(value: string, type: Indicator['type']): string | null {
   return null;
 }
 
+/** The event owns its data: a later edit of the draft (review redaction) must not reach the registry's agreement. */
+function copyAudience(a: Audience): Audience {
+  switch (a.kind) {
+    case 'all':
+      return { kind: 'all' };
+    case 'same-sector':
+      return { kind: 'same-sector', sector: a.sector };
+    case 'named':
+      return { kind: 'named', subscribers: [...a.subscribers] };
+  }
+}
+
+function isScore(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= 100;
+}
+
+function draftNumbersFit(e: SanitizedEvent): boolean {
+  return isScore(e.severity.score) && isScore(e.confidence);
+}
+
 /**
  * Turns one canonical alert into a sanitized attack-technique event, with the reasons to hold it for review.
  * Pure: time comes in as `now`, the key and the k-anonymity view are supplied by the caller.
@@ -194,8 +215,11 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     }
     return r.text;
   };
+  // The same text recurs across fields (a description repeated as a message): its domains are checked once.
+  const domainsChecked = new Set<string>();
   const domainsIn = (text: string): void => {
-    if (!text.includes('.')) return;
+    if (!text.includes('.') || domainsChecked.has(text)) return;
+    domainsChecked.add(text);
     for (const m of text.matchAll(DOMAIN_TOKEN)) {
       const d = m[0];
       if (FILE_EXT_TLD.test(d) || /^\d+(?:\.\d+)+$/.test(d)) continue;
@@ -257,8 +281,10 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     const field = `indicators[${i}].${ind.type}`;
     let role = ind.role;
     let value = ind.value.trim();
+    // Classified once: an address value is not rewritten below (only URLs are).
+    let side: IpSide | null = null;
     if (ind.type === 'ipv4' || ind.type === 'ipv6') {
-      const side = sideOfIp(value, compiled.customerRanges, compiled.internalRanges);
+      side = sideOfIp(value, compiled.customerRanges, compiled.internalRanges);
       if (side === 'internal' || side === 'customer') {
         rec.add(
           field,
@@ -307,8 +333,7 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     // nothing of the victim's can hide in them.
     const r =
       (OPAQUE_INDICATOR.test(ind.type) && /^[0-9a-fA-F]+$|^CVE-\d{4}-\d+$/i.test(value)) ||
-      ((ind.type === 'ipv4' || ind.type === 'ipv6') &&
-        sideOfIp(value, compiled.customerRanges, compiled.internalRanges) !== null)
+      ((ind.type === 'ipv4' || ind.type === 'ipv6') && side !== null)
         ? NOTHING_FOUND
         : sanitizer.sanitize(value);
     if (r.findings.some((x) => x.victim)) {
@@ -447,7 +472,7 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     confidence,
     distribution: {
       tlp: agreement.defaultTlp,
-      audience: agreement.audience,
+      audience: copyAudience(agreement.audience),
       agreementVersion: agreement.version,
       ...(embargoUntil ? { embargoUntil } : {}),
     },
@@ -481,12 +506,14 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     ).length * 3,
   );
 
-  const parsed = SanitizedEvent.safeParse(draft);
-  const event = parsed.success ? parsed.data : draft;
-  if (!parsed.success) reason('SCHEMA', 'sanitized draft does not match the SanitizedEvent schema');
+  // The draft is built field by field from a validated alert and customer; the SanitizedEvent contract is
+  // enforced where the event leaves, by encodeEvent at the Kafka boundary, so it is not parsed twice here.
+  // The numbers are the only fields computed here that the schema bounds.
+  if (!draftNumbersFit(draft)) reason('SCHEMA', 'sanitized draft does not match the SanitizedEvent schema');
+  const event = draft;
 
   const dict: VictimDictionary = buildVictimDictionary(customer, alert);
-  const guard = egressGuard(JSON.stringify(event), dict);
+  const guard = egressGuardValue(event, dict);
   if (!guard.ok) {
     reason(
       'EGRESS_GUARD',

@@ -452,3 +452,19 @@ describe('deidentify: classes of fixes found by the evaluation set', () => {
     expect(r.event.description).toBe('dropped README_<victim-org>_RESTORE.txt');
   });
 });
+
+describe('deidentify: the released event is a value of its own', () => {
+  test('it does not share the agreement audience with the registry entry', () => {
+    const r = whenDeidentified({ alert: baseAlert() });
+    expect(r.event.distribution.audience).toEqual(CUSTOMER.agreement.audience);
+    expect(r.event.distribution.audience).not.toBe(CUSTOMER.agreement.audience);
+  });
+
+  test('a draft outside the SanitizedEvent bounds is held with SCHEMA, not released', () => {
+    const alert = baseAlert();
+    const r = whenDeidentified({ alert: { ...alert, severity: { ...alert.severity, score: 100.5 } } });
+    expect(SanitizedEvent.safeParse(r.event).success).toBe(false);
+    expect(r.decision).toBe('hold');
+    expect(holdCodes(r)).toContain('SCHEMA');
+  });
+});

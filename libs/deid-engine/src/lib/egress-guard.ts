@@ -101,6 +101,14 @@ function dedupe(n: GuardNeedle[]): GuardNeedle[] {
   return n.filter((x) => (seen.has(x.value) ? false : (seen.add(x.value), true)));
 }
 
+const baseValueSets = new WeakMap<VictimDictionary, ReadonlySet<string>>();
+
+function baseValues(d: VictimDictionary): ReadonlySet<string> {
+  let set = baseValueSets.get(d);
+  if (!set) baseValueSets.set(d, (set = new Set(d.needles.map((n) => n.value))));
+  return set;
+}
+
 /** The customer's dictionary (cached per customer object) plus identifiers from the alert's entities. */
 export function buildVictimDictionary(customer: Customer, alert?: Alert): VictimDictionary {
   const base = customerDictionary(customer);
@@ -129,39 +137,34 @@ export function buildVictimDictionary(customer: Customer, alert?: Alert): Victim
     add('sid', u.id, 8);
   }
   for (const p of alert.entities.processes) addUser(p.user);
-  return { needles: dedupe([...base.needles, ...extra]), ranges: base.ranges };
+  if (extra.length === 0) return base;
+  // The base needles are unique already: only the alert's own need checking, against them and each other.
+  const seen = baseValues(base);
+  const needles = [...base.needles];
+  const added = new Set<string>();
+  for (const x of extra) {
+    if (seen.has(x.value) || added.has(x.value)) continue;
+    added.add(x.value);
+    needles.push(x);
+  }
+  return { needles, ranges: base.ranges };
 }
 
 function isWordCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 95 || (c >= 65 && c <= 90);
 }
 
-const BIGRAM_BITS = 1 << 14;
-const bigram = (a: number, b: number): number => ((a * 131) ^ b) & (BIGRAM_BITS - 1);
+const NON_ASCII = /[\u0080-\uffff]/;
 
-/** Which character pairs occur in the text (hashed): a needle with a pair the text lacks cannot occur. */
-function bigramsOf(t: string): Uint32Array {
-  const bits = new Uint32Array(BIGRAM_BITS >> 5);
-  for (let i = 0; i + 1 < t.length; i++) {
-    const h = bigram(t.charCodeAt(i), t.charCodeAt(i + 1));
-    bits[h >> 5] = (bits[h >> 5] as number) | (1 << (h & 31));
-  }
-  return bits;
-}
-
-function mayOccur(needle: string, bits: Uint32Array): boolean {
-  for (let i = 0; i + 1 < needle.length; i++) {
-    const h = bigram(needle.charCodeAt(i), needle.charCodeAt(i + 1));
-    if (((bits[h >> 5] as number) & (1 << (h & 31))) === 0) return false;
-  }
-  return true;
+/** NFKC leaves ASCII as it is: only text with other characters pays for ICU. */
+function nfkc(s: string): string {
+  return NON_ASCII.test(s) ? s.normalize('NFKC') : s;
 }
 
 function scanNeedles(view: string, text: string, dict: VictimDictionary, hits: GuardHit[]): void {
-  const t = text.normalize('NFKC').toLowerCase();
-  const bits = bigramsOf(t);
+  // A plain indexOf per needle: faster on payload-sized text than any prefilter built per text.
+  const t = nfkc(text).toLowerCase();
   for (const n of dict.needles) {
-    if (!mayOccur(n.value, bits)) continue;
     let from = 0;
     for (;;) {
       const i = t.indexOf(n.value, from);
@@ -193,9 +196,10 @@ function ipKind(addr: ipaddr.IPv4 | ipaddr.IPv6, dict: VictimDictionary): string
   return null;
 }
 
-function isTokenChar(c: number): boolean {
-  // [0-9a-zA-Z.:\-[\]%]
-  return (
+// [0-9a-zA-Z.:\-[\]%] as a table: the address scan tests every character of every view.
+const TOKEN_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  TOKEN_CHAR[c] =
     (c >= 48 && c <= 58) ||
     (c >= 65 && c <= 91) ||
     (c >= 97 && c <= 122) ||
@@ -203,7 +207,12 @@ function isTokenChar(c: number): boolean {
     c === 45 ||
     c === 93 ||
     c === 37
-  );
+      ? 1
+      : 0;
+}
+
+function isTokenChar(c: number): boolean {
+  return c < 128 && TOKEN_CHAR[c] === 1;
 }
 
 /**
@@ -231,25 +240,39 @@ function scanIps(view: string, text: string, dict: VictimDictionary, hits: Guard
     const len = i - start;
     if (len < 3 || digits === 0) continue;
     if (!(dots >= 3 || colons >= 2 || dashes >= 3 || (digits >= 8 && len <= 12))) continue;
-    if (addressToken(text.slice(start, i), view, dict, hits)) return;
+    if (addressToken(text.slice(start, i), dots + dashes >= 3, colons >= 2, view, dict, hits)) return;
   }
 }
 
-function addressToken(raw: string, view: string, dict: VictimDictionary, hits: GuardHit[]): boolean {
+/**
+ * The candidate addresses in one token. `separated` (three or more dots and dashes) and `colons` (two or
+ * more) are counted by the caller on the raw token: a notation whose separators are missing is not tried.
+ */
+function addressToken(
+  raw: string,
+  separated: boolean,
+  colons: boolean,
+  view: string,
+  dict: VictimDictionary,
+  hits: GuardHit[],
+): boolean {
   const cands: string[] = [];
   const tok = raw.replace(/^\[|\]$/g, '').replace(/^[.:-]+|[.:-]+$/g, '');
-  const rev = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa$/i.exec(tok);
+  const rev =
+    separated && /arpa$/i.test(tok) ? /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa$/i.exec(tok) : null;
   if (rev) cands.push([rev[4], rev[3], rev[2], rev[1]].join('.'));
-  for (const m of tok.matchAll(/\d{1,3}(?:[.-]\d{1,3}){3}/g)) {
-    cands.push(
-      m[0]
-        .split(/[.-]/)
-        .map((o) => String(Number(o)))
-        .join('.'),
-    );
-  }
-  if (/^\d{8,10}$/.test(tok) || /^0x[0-9a-f]{8}$/i.test(tok)) cands.push(tok);
-  if (/^[0-9a-f:.%]+$/i.test(tok) && tok.split(':').length > 2) cands.push(tok.split('%')[0] as string);
+  if (separated)
+    for (const m of tok.matchAll(/\d{1,3}(?:[.-]\d{1,3}){3}/g)) {
+      cands.push(
+        m[0]
+          .split(/[.-]/)
+          .map((o) => String(Number(o)))
+          .join('.'),
+      );
+    }
+  if (tok.length <= 10 && (/^\d{8,10}$/.test(tok) || /^0x[0-9a-f]{8}$/i.test(tok))) cands.push(tok);
+  if (colons && /^[0-9a-f:.%]+$/i.test(tok) && tok.split(':').length > 2)
+    cands.push(tok.split('%')[0] as string);
   for (const c of cands) {
     if (!ipaddr.isValid(c)) continue;
     try {
@@ -265,11 +288,15 @@ function addressToken(raw: string, view: string, dict: VictimDictionary, hits: G
   return false;
 }
 
+/** Keys and string values, as `JSON.parse(JSON.stringify(v))` would hold them (undefined members are not serialized). */
 function collectStrings(v: unknown, out: string[]): void {
   if (typeof v === 'string') out.push(v);
   else if (Array.isArray(v)) for (const x of v) collectStrings(x, out);
   else if (v && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) {
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      const x = (v as Record<string, unknown>)[k];
+      if (x === undefined) continue;
       out.push(k);
       collectStrings(x, out);
     }
@@ -346,45 +373,58 @@ function printableText(t: string): boolean {
   return t.length > 0 && unprintable / t.length < 0.1;
 }
 
-function isB64Char(c: number): boolean {
-  return (
-    (c >= 48 && c <= 57) ||
-    (c >= 65 && c <= 90) ||
-    (c >= 97 && c <= 122) ||
-    c === 43 ||
-    c === 47 ||
-    c === 95 ||
-    c === 45
-  );
+// Character classes for the blob scan: 1 = base64/base64url alphabet, 2 = hex digit.
+const B64_CHAR = 1;
+const HEX_CHAR = 2;
+const BLOB_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const hex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+  const b64 =
+    hex || (c >= 71 && c <= 90) || (c >= 103 && c <= 122) || c === 43 || c === 47 || c === 95 || c === 45;
+  BLOB_CLASS[c] = (b64 ? B64_CHAR : 0) | (hex ? HEX_CHAR : 0);
 }
 
-function isHexChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
+const MIN_BLOB = 16;
 
-/** Maximal runs of `isChar` of at least `min` characters, as [start, end) pairs: a linear scan, no regex. */
-function runs(s: string, isChar: (c: number) => boolean, min: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (let i = 0; i < s.length;) {
-    if (!isChar(s.charCodeAt(i))) {
-      i++;
-      continue;
+/**
+ * Maximal base64-alphabet runs that are not pure hex (hashes and ids are the hex view's) and maximal hex
+ * runs, both of at least 16 characters, in one linear pass: flat [start, end, start, end, ...] lists.
+ */
+function blobRuns(s: string): { base64: number[]; hex: number[] } {
+  const base64: number[] = [];
+  const hex: number[] = [];
+  if (s.length < MIN_BLOB) return { base64, hex };
+  let b = -1;
+  let bNonHex = false;
+  let h = -1;
+  const n = s.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 0;
+    const cls = c < 128 ? (BLOB_CLASS[c] as number) : 0;
+    if (cls & B64_CHAR) {
+      if (b < 0) {
+        b = i;
+        bNonHex = false;
+      }
+      if (!(cls & HEX_CHAR)) bNonHex = true;
+    } else if (b >= 0) {
+      if (i - b >= MIN_BLOB && bNonHex) base64.push(b, i);
+      b = -1;
     }
-    const start = i;
-    while (i < s.length && isChar(s.charCodeAt(i))) i++;
-    if (i - start >= min) out.push([start, i]);
+    if (cls & HEX_CHAR) {
+      if (h < 0) h = i;
+    } else if (h >= 0) {
+      if (i - h >= MIN_BLOB) hex.push(h, i);
+      h = -1;
+    }
   }
-  return out;
+  return { base64, hex };
 }
 
-function decodeBase64Segments(s: string): string[] {
-  const out: string[] = [];
-  for (const [start, end] of runs(s, isB64Char, 16)) {
-    let seg = s.slice(start, end);
-    // Pure hex (hashes, ids) is the hex view's job: base64 of real text never uses only [0-9a-f].
-    let pureHex = true;
-    for (let i = 0; i < seg.length && pureHex; i++) pureHex = isHexChar(seg.charCodeAt(i));
-    if (pureHex) continue;
+function decodeBase64Runs(s: string, list: readonly number[], out: string[]): string[] {
+  for (let k = 0; k < list.length; k += 2) {
+    const end = list[k + 1] as number;
+    let seg = s.slice(list[k] as number, end);
     if (s.charCodeAt(end) === 61) seg += s.charCodeAt(end + 1) === 61 ? '==' : '=';
     const stripped = seg.replace(/^[/_-]+/, '');
     for (const x of stripped === seg ? [seg] : [seg, stripped]) {
@@ -395,9 +435,10 @@ function decodeBase64Segments(s: string): string[] {
   return out;
 }
 
-function decodeHexRuns(s: string): string[] {
-  const out: string[] = [];
-  for (const [start, end] of runs(s, isHexChar, 16)) {
+function decodeHexList(s: string, list: readonly number[], out: string[]): string[] {
+  for (let k = 0; k < list.length; k += 2) {
+    const start = list[k] as number;
+    const end = list[k + 1] as number;
     const before = start > 0 ? s.charCodeAt(start - 1) : 32;
     // `0x…` numbers and words that merely end in hex letters are not blobs.
     if ((before >= 71 && before <= 90) || (before >= 103 && before <= 122) || before === 92) continue;
@@ -411,6 +452,19 @@ function decodeHexRuns(s: string): string[] {
     }
   }
   return out;
+}
+
+function decodeBase64Segments(s: string): string[] {
+  return decodeBase64Runs(s, blobRuns(s).base64, []);
+}
+
+/** The base64 and hex views of one text, from a single scan for blob runs. */
+function decodeBlobs(s: string): Array<[string, string[]]> {
+  const r = blobRuns(s);
+  return [
+    ['base64', decodeBase64Runs(s, r.base64, [])],
+    ['hex', decodeHexList(s, r.hex, [])],
+  ];
 }
 
 const VIEWS: Array<[string, (s: string) => string[]]> = [
@@ -446,8 +500,6 @@ const VIEWS: Array<[string, (s: string) => string[]]> = [
           ]
         : [],
   ],
-  ['base64', (s) => decodeBase64Segments(s)],
-  ['hex', (s) => decodeHexRuns(s)],
   [
     'mime',
     (s) =>
@@ -499,23 +551,34 @@ function safeCp(n: number): string {
 
 /** Scans a serialized outgoing payload, and its decoded views, for any identifier in the dictionary. */
 export function egressGuard(payload: string, dict: VictimDictionary): GuardResult {
-  const hits: GuardHit[] = [];
-  const texts: Array<[string, string]> = [['raw', payload]];
+  let json: unknown;
   try {
-    const strings: string[] = [];
-    collectStrings(JSON.parse(payload), strings);
-    texts[0] = ['json', strings.join('\n')];
+    json = JSON.parse(payload);
   } catch {
     // Not JSON: the raw view is all there is.
+    return scanPayload('raw', payload, dict);
   }
-  const [rootView, root] = texts[texts.length - 1] as [string, string];
+  return egressGuardValue(json, dict);
+}
+
+/**
+ * The same check on a value about to be serialized as JSON: every key and string it would carry, without
+ * a stringify/parse round trip (the strings are identical; numbers and booleans cannot hold a name).
+ */
+export function egressGuardValue(value: unknown, dict: VictimDictionary): GuardResult {
+  const strings: string[] = [];
+  collectStrings(value, strings);
+  return scanPayload('json', strings.join('\n'), dict);
+}
+
+function scanPayload(rootView: string, root: string, dict: VictimDictionary): GuardResult {
+  const hits: GuardHit[] = [];
   const queue: Array<[string, string]> = [[rootView, root]];
   // Each decoder alone (so a hit names its view), then all of them chained, then blobs inside either.
   const expand = (view: string, text: string, single: boolean): string => {
     let chained = text;
     const names: string[] = [];
     for (const [name, fn] of VIEWS) {
-      if (name === 'base64' || name === 'hex') continue;
       const alone = single ? fn(text) : null;
       if (alone)
         for (const t of alone) if (t !== text) queue.push([view === rootView ? name : `${view}+${name}`, t]);
@@ -526,7 +589,7 @@ export function egressGuard(payload: string, dict: VictimDictionary): GuardResul
         names.push(name);
       }
     }
-    const nf = chained.normalize('NFKC');
+    const nf = nfkc(chained);
     if (nf !== chained) {
       chained = nf;
       names.push('nfkc');
@@ -537,9 +600,8 @@ export function egressGuard(payload: string, dict: VictimDictionary): GuardResul
   };
   const chained = expand(rootView, root, true);
   for (const src of chained === root ? [root] : [root, chained]) {
-    for (const [name, fn] of VIEWS) {
-      if (name !== 'base64' && name !== 'hex') continue;
-      for (const t of fn(src)) {
+    for (const [name, decoded] of decodeBlobs(src)) {
+      for (const t of decoded) {
         queue.push([name, t]);
         expand(name, t, false);
         for (const inner of decodeBase64Segments(t)) queue.push([`${name}+base64`, inner]);

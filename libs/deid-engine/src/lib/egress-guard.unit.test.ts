@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { baseAlert, CUSTOMER } from '../testing/fixtures';
-import { buildVictimDictionary, egressGuard } from './egress-guard';
+import { buildVictimDictionary, egressGuard, egressGuardValue } from './egress-guard';
 import * as guardModule from './egress-guard';
 import { AhoCorasick } from './aho-corasick';
 
@@ -60,6 +60,21 @@ describe('egress guard: catches a planted identifier in every decoded view', () 
     expect(JSON.stringify(r.hits)).not.toMatch(/example|taro|web01|10\.1\.2\.3|エグザンプル|203\.0\.113/i);
   });
 
+  // The engine guards the event object before it is serialized: it must see exactly what the bytes carry.
+  test.each(planted)('%s: the same hits on the value as on its serialized payload', (_name, text) => {
+    const value = JSON.parse(payload(text)) as unknown;
+    expect(egressGuardValue(value, dict)).toEqual(egressGuard(JSON.stringify(value), dict));
+  });
+
+  test('a member left undefined is not scanned, as it is not serialized', () => {
+    const value = { title: 'ET MALWARE beacon', note: 'seen at 185.220.101.4' };
+    expect(egressGuardValue({ ...value, ['example.co.jp']: undefined }, dict)).toEqual({
+      ok: true,
+      hits: [],
+    });
+    expect(egressGuardValue({ ...value, ['example.co.jp']: 'x' }, dict).ok).toBe(false);
+  });
+
   test('a clean event passes', () => {
     expect(
       egressGuard(
@@ -70,7 +85,11 @@ describe('egress guard: catches a planted identifier in every decoded view', () 
   });
 
   test('it is independent code: no Aho–Corasick automaton, no import of the sanitizer', () => {
-    expect(Object.keys(guardModule).sort()).toEqual(['buildVictimDictionary', 'egressGuard']);
+    expect(Object.keys(guardModule).sort()).toEqual([
+      'buildVictimDictionary',
+      'egressGuard',
+      'egressGuardValue',
+    ]);
     const spy = jest.spyOn(AhoCorasick.prototype, 'search');
     egressGuard(payload('mail.example.co.jp'), dict);
     expect(spy).not.toHaveBeenCalled();

@@ -36,12 +36,17 @@ export function parseV4(s: string): number | null {
   return octets(m[1], m[2], m[3], m[4]);
 }
 
+function isOctet(x: number): boolean {
+  return Number.isInteger(x) && x >= 0 && x <= 255;
+}
+
 function octets(a?: string, b?: string, c?: string, d?: string): number | null {
-  const p = [a, b, c, d].map((x) => Number(x));
-  if (p.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) return null;
-  return (
-    (((p[0] as number) << 24) >>> 0) + ((p[1] as number) << 16) + ((p[2] as number) << 8) + (p[3] as number)
-  );
+  const p0 = Number(a);
+  const p1 = Number(b);
+  const p2 = Number(c);
+  const p3 = Number(d);
+  if (!isOctet(p0) || !isOctet(p1) || !isOctet(p2) || !isOctet(p3)) return null;
+  return ((p0 << 24) >>> 0) + (p1 << 16) + (p2 << 8) + p3;
 }
 
 /** Eight 16-bit groups, or null. Accepts `::`, an embedded IPv4 tail, zero-padded groups, a zone id. */

@@ -1,8 +1,11 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 
 /** Case-fold and compatibility-normalise (full-width Latin, half-width kana) for dictionary keys. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** NFKC then lower case; ASCII is its own NFKC form, so only other text pays for ICU. */
 export function canon(s: string): string {
-  return s.normalize('NFKC').toLowerCase();
+  return (NON_ASCII.test(s) ? s.normalize('NFKC') : s).toLowerCase();
 }
 
 /** Lower-case without changing the length, so match offsets stay valid in the original text. */

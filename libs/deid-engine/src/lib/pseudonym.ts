@@ -1,27 +1,62 @@
-import { createHmac } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export type PseudonymKind = 'host' | 'user' | 'email' | 'sid' | 'mac' | 'account';
+
+const SHA256_BLOCK = 64;
+
+/**
+ * HMAC-SHA256 (RFC 2104) from the key's inner and outer pads, computed once per key, and two one-shot
+ * hashes: the same digest as `createHmac`, without building an HMAC object for every alert.
+ */
+export class HmacSha256 {
+  private readonly inner: Buffer;
+  private readonly outer: Buffer;
+
+  constructor(secret: Buffer) {
+    const key = secret.length > SHA256_BLOCK ? hash('sha256', secret, 'buffer') : secret;
+    this.inner = Buffer.alloc(SHA256_BLOCK, 0x36);
+    this.outer = Buffer.alloc(SHA256_BLOCK, 0x5c);
+    for (let i = 0; i < key.length; i++) {
+      this.inner[i] = (this.inner[i] as number) ^ (key[i] as number);
+      this.outer[i] = (this.outer[i] as number) ^ (key[i] as number);
+    }
+  }
+
+  hex(message: string): string {
+    const inner = hash('sha256', Buffer.concat([this.inner, Buffer.from(message, 'utf8')]), 'buffer');
+    return hash('sha256', Buffer.concat([this.outer, inner]), 'hex');
+  }
+}
+
+// Keyed by the secret's Buffer: a rotated key is a new Buffer, so it gets its own pads.
+const bySecret = new WeakMap<Buffer, HmacSha256>();
+
+function hmacFor(secret: Buffer): HmacSha256 {
+  let h = bySecret.get(secret);
+  if (!h) bySecret.set(secret, (h = new HmacSha256(secret)));
+  return h;
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Keyed, per-incident pseudonyms: HMAC(secret, caseId + kind + value). Stable within a case, unlinkable across cases and keys. */
 export class Pseudonymizer {
   private readonly memo = new Map<string, string>();
+  private readonly hmac: HmacSha256;
 
   constructor(
-    private readonly secret: Buffer,
+    secret: Buffer,
     private readonly caseId: string,
-  ) {}
+  ) {
+    this.hmac = hmacFor(secret);
+  }
 
   get(kind: PseudonymKind, value: string): string {
-    const v = value.normalize('NFKC').toLowerCase().trim();
+    const v = (NON_ASCII.test(value) ? value.normalize('NFKC') : value).toLowerCase().trim();
     const k = `${kind}\u0000${v}`;
     let p = this.memo.get(k);
     if (p === undefined) {
-      const h = createHmac('sha256', this.secret)
-        .update(this.caseId)
-        .update('\u0000')
-        .update(k)
-        .digest('hex');
-      p = `<${kind}-${h.slice(0, 6)}>`;
+      p = `<${kind}-${this.hmac.hex(`${this.caseId}\u0000${k}`).slice(0, 6)}>`;
       this.memo.set(k, p);
     }
     return p;
@@ -30,7 +65,7 @@ export class Pseudonymizer {
 
 /** Opaque case id: HMAC of the alert id with the current key; not guessable without the key. */
 export function caseIdFor(secret: Buffer, alertId: string): string {
-  return `case-${createHmac('sha256', secret).update('kyoyu.case\u0000').update(alertId).digest('hex').slice(0, 32)}`;
+  return `case-${hmacFor(secret).hex(`kyoyu.case\u0000${alertId}`).slice(0, 32)}`;
 }
 
 /** Stands in for the pseudonymizer where the text is only scanned, never released: no HMAC work. */
