@@ -1,5 +1,6 @@
 export {
   deidentify,
+  occurrenceBucket,
   DEFAULT_ENGINE_OPTIONS,
   type DeidentifyInput,
   type DeidentifyResult,

@@ -40,6 +40,13 @@ export type SharedIndicator = z.infer<typeof SharedIndicator>;
  * The sanitized attack-technique event: what may leave kyoyu. It holds no victim identifier,
  * no source customer id, and no original record.
  */
+/**
+ * How often the detecting tool saw it, bucketed: an exact count can fingerprint one customer's incident
+ * (the same figure in its own report or a news story); a bucket cannot.
+ */
+export const OccurrenceBucket = z.enum(['1', '2-9', '10-99', '100-999', '1000+']);
+export type OccurrenceBucket = z.infer<typeof OccurrenceBucket>;
+
 export const SanitizedEvent = z.object({
   /** Deterministic (from the alert id and the release), so redelivery is idempotent. */
   eventId: z.string(),
@@ -59,6 +66,8 @@ export const SanitizedEvent = z.object({
   signature: z.object({ id: z.string().optional(), name: z.string().optional() }).optional(),
   /** Generalized context, present only when enough customers share it (k-anonymity). */
   context: z.object({ sector: z.string().optional(), country: z.string().optional() }).default({}),
+  /** The alert's native repeat count, bucketed; absent when the source gave none. */
+  occurrences: OccurrenceBucket.optional(),
   /** 0–100, STIX confidence scale. */
   confidence: z.number().int().min(0).max(100),
   distribution: Distribution,

@@ -5,6 +5,7 @@ import {
   deterministicId,
   type HoldReason,
   type Indicator,
+  type OccurrenceBucket,
   type SanitizedEvent,
   type SharedIndicator,
   type Transformation,
@@ -469,11 +470,13 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     cves: [...cves].sort(),
     ...(signature ? { signature } : {}),
     context,
+    ...(alert.occurrences !== undefined ? { occurrences: occurrenceBucket(alert.occurrences) } : {}),
     confidence,
     distribution: {
       tlp: agreement.defaultTlp,
       audience: copyAudience(agreement.audience),
       agreementVersion: agreement.version,
+      ...(agreement.nameSubmittingSoc ? {} : { anonymousProducer: true }),
       ...(embargoUntil ? { embargoUntil } : {}),
     },
   };
@@ -532,4 +535,13 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     risk,
     transformations: rec.transformations,
   };
+}
+
+/** The bucket of a native repeat count (counts are quasi-identifiers: see OccurrenceBucket). */
+export function occurrenceBucket(count: number): OccurrenceBucket {
+  if (count <= 1) return '1';
+  if (count < 10) return '2-9';
+  if (count < 100) return '10-99';
+  if (count < 1000) return '100-999';
+  return '1000+';
 }

@@ -468,3 +468,29 @@ describe('deidentify: the released event is a value of its own', () => {
     expect(holdCodes(r)).toContain('SCHEMA');
   });
 });
+
+describe('deidentify: quasi-identifiers of the agreement and the count', () => {
+  test.each([
+    [1, '1'],
+    [7, '2-9'],
+    [42, '10-99'],
+    [999, '100-999'],
+    [123456, '1000+'],
+  ])('a native count of %d is shared only as the bucket %s', (count, bucket) => {
+    const r = whenDeidentified({ alert: baseAlert({ occurrences: count }) });
+    expect(r.event.occurrences).toBe(bucket);
+    expect(JSON.stringify(r.event)).not.toContain(`"occurrences":${count}`);
+  });
+
+  test('no count in, no count out', () => {
+    expect(whenDeidentified({ alert: baseAlert() }).event.occurrences).toBeUndefined();
+  });
+
+  test('an agreement that keeps the submitting SOC unnamed marks the event for an anonymous producer', () => {
+    const anonymous = { ...CUSTOMER, agreement: { ...CUSTOMER.agreement, nameSubmittingSoc: false } };
+    expect(
+      whenDeidentified({ alert: baseAlert(), customer: anonymous }).event.distribution.anonymousProducer,
+    ).toBe(true);
+    expect(whenDeidentified({ alert: baseAlert() }).event.distribution.anonymousProducer).toBeUndefined();
+  });
+});

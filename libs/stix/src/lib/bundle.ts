@@ -1,5 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
-import type { SanitizedEvent, SharedIndicator } from '@kyoyu/contracts';
+import type { OccurrenceBucket, SanitizedEvent, SharedIndicator } from '@kyoyu/contracts';
 import { TLP_MARKING_IDS, tlpMarkingDefinition } from './tlp';
 
 /** Namespace of kyoyu's deterministic STIX ids: the same content always gets the same id. */
@@ -28,6 +28,14 @@ export interface Producer {
   /** The SOC operator publishing through kyoyu. Never the victim. */
   name: string;
 }
+
+const OCCURRENCE_FLOOR: Record<OccurrenceBucket, number> = {
+  '1': 1,
+  '2-9': 2,
+  '10-99': 10,
+  '100-999': 100,
+  '1000+': 1000,
+};
 
 /** The producer named when the customer's agreement forbids naming the submitting SOC. */
 export const ANONYMOUS_PRODUCER: Producer = { name: 'Anonymous contributor via kyoyu' };
@@ -217,7 +225,8 @@ export function renderBundle(event: SanitizedEvent, producer: Producer): StixBun
       sighting_of_ref: ref,
       first_seen: ts,
       last_seen: stixTime(observed + SIGHTING_WINDOW_MS),
-      count: 1,
+      // The bucket's lower bound: STIX wants an integer, and the exact count never leaves the engine.
+      count: OCCURRENCE_FLOOR[event.occurrences ?? '1'],
     });
   }
 

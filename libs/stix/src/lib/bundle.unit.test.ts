@@ -141,3 +141,14 @@ describe('renderRevokedBundle', () => {
     }
   });
 });
+
+describe('sighting count', () => {
+  it("is the lower bound of the event's occurrence bucket, never an exact figure", () => {
+    const counts = (e: SanitizedEvent) =>
+      renderBundle(e, { name: 'SOC' })
+        .objects.filter((o) => o.type === 'sighting')
+        .map((o) => o['count']);
+    expect(new Set(counts({ ...event, occurrences: '10-99' }))).toEqual(new Set([10]));
+    expect(new Set(counts({ ...event }))).toEqual(new Set([1]));
+  });
+});
