@@ -8,4 +8,6 @@ module.exports = {
   globalTeardown: './global-teardown.mjs',
   testTimeout: 120_000,
   maxWorkers: 1,
+  // The fault suite (npm run test:faults) has its own config: ten minutes of injected failures.
+  testPathIgnorePatterns: ['/node_modules/', '/src/faults/'],
 };

@@ -33,7 +33,7 @@ export const BaseConfig = z.object({
   /** Port of the Prometheus scrape endpoint (`GET /metrics`, bound to HTTP_HOST); unset: not served. */
   METRICS_PORT: port.optional(),
   /** Transient-failure retries per record before it is rejected with RETRIES_EXHAUSTED. */
-  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
   /**
    * Partitions a stage works on at once. Above 1, one partition's database or broker round trip no longer
    * holds up the others' records; order within a partition is kept either way.

@@ -352,8 +352,9 @@ export class StageConsumer {
     return context.with(ctx, () => this.rejection(record, reason, detail));
   }
 
+  /** Doubling, capped at 5 s: the default 10 attempts ride out ~25 s of database or broker outage. */
   private retryDelay(attempt: number): number {
-    return (this.opts.retryBaseDelayMs ?? 100) * 2 ** (attempt - 1);
+    return Math.min(5000, (this.opts.retryBaseDelayMs ?? 100) * 2 ** (attempt - 1));
   }
 
   private decorate(m: OutboundMessage, record: InboundRecord): void {
