@@ -1,7 +1,8 @@
 export * from './lib/types';
 export { EVAL_CUSTOMERS, evalKView, type EvalCustomer } from './lib/registry';
 export { encode, ipv4Forms, explodeV6 } from './lib/encoders';
-export { generateEvalSet, FORMATS, mulberry32, type EvalSetOptions } from './lib/dataset';
+export { generateEvalSet, FORMATS, type EvalSetOptions } from './lib/dataset';
+export { mulberry32 } from '@kyoyu/simulator';
 export { decodedViews } from './lib/decoders';
 export {
   findLeaks,

@@ -11,8 +11,8 @@ export interface SimulatedAlert {
   truth: { victimIdentifiers: string[]; attackerIndicators: string[]; techniques: string[] };
 }
 
-/** mulberry32: small, fast, deterministic. */
-function mulberry32(seed: number): () => number {
+/** mulberry32: small, fast, deterministic; every seeded generator in kyoyu uses this one. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

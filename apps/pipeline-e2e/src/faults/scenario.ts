@@ -1,18 +1,10 @@
+import { mulberry32 } from '@kyoyu/simulator';
 import { hostileRecords, markedAlerts, type WorkloadRecord } from '@kyoyu/testing';
 import { streamRecords, type FaultStack } from './fault-stack';
 import { rawWatermarks, summary, verify, waitUntilSettled, type Verdict } from './verify';
 
-/** mulberry32: the fault points are random but reproducible from the printed seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fault points are random but reproducible from the printed seed. */
+export const seededRandom = mulberry32;
 
 /** Simulated alerts of all five formats and customers (auto-release and review) with bad records spread in. */
 export function scenarioRecords(

@@ -2,20 +2,9 @@ import type { AlertFormat } from '@kyoyu/contracts';
 import { encode, explodeV6, ipv4Forms } from './encoders';
 import { EVAL_CUSTOMERS, type EvalCustomer } from './registry';
 import { HIDING_PLACES, type EvalItem, type HidingPlace, type ItemCategory, type Secret } from './types';
+import { mulberry32 } from '@kyoyu/simulator';
 
 export const FORMATS: readonly AlertFormat[] = ['ocsf', 'ecs', 'suricata', 'wazuh', 'cef'];
-
-/** mulberry32: small, fast, deterministic. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Scenario {
   name: string;
