@@ -31,8 +31,6 @@ export class TopicReader {
   private readonly perTopic = new Map<string, number>();
   private readonly consumer: Consumer;
   private waiters: Array<() => void> = [];
-  /** Set while kafkajs is about to restart a crashed consumer (e.g. after its topic was deleted). */
-  private restarting: Promise<void> | undefined;
 
   constructor(
     kafka: Kafka,
@@ -52,16 +50,6 @@ export class TopicReader {
     let joined!: () => void;
     const join = new Promise<void>((r) => (joined = r));
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => joined());
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) return;
-      this.restarting = new Promise<void>((resolve) => {
-        const off = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-          off();
-          this.restarting = undefined;
-          resolve();
-        });
-      });
-    });
     await this.consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         this.messages.push({
@@ -114,14 +102,7 @@ export class TopicReader {
     }
   }
 
-  /**
-   * Disconnects. A consumer kafkajs is about to restart would otherwise come back on its own after the
-   * test ended, so a pending restart is let happen first (bounded), then the consumer is disconnected.
-   */
   async stop(): Promise<void> {
-    if (this.restarting) {
-      await Promise.race([this.restarting, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
-    }
     await this.consumer.disconnect();
   }
 }
