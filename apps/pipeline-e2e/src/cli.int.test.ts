@@ -209,8 +209,28 @@ describe('kyoyu CLI', () => {
     const file = path.join(work, 'late.json');
     writeFileSync(file, JSON.stringify({ customers: [late] }));
     expect((await kyoyu('customers', 'import', file)).code).toBe(0);
-    // Ingestion reloads the registry every 2 s: wait until the stage would attribute the record.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Ingestion reloads the registry on its own schedule: probe (another attacker address) until a record
+    // of the customer is attributed, judged by ingestion's recorded outcome.
+    const deadline = Date.now() + 30_000;
+    for (let probe = 1; ; probe++) {
+      await send(
+        late.id,
+        suricataAlert({
+          flowId: ++flow,
+          internalIp: '10.7.7.8',
+          attackerIp: `198.51.100.${probe % 250}`,
+          hostname: 'PROBE',
+          user: 'probe',
+        }),
+      );
+      const [row] = (await db.query(
+        `SELECT count(*)::int AS n FROM ingest_outcomes WHERE source_org = $1 AND outcome = 'normalized'`,
+        [late.id],
+      )) as Array<{ n: number }>;
+      if ((row?.n ?? 0) > 0) break;
+      if (Date.now() > deadline) throw new Error('ingestion never picked up the registered customer');
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const replay = await kyoyu('--json', 'rejections', 'replay', id);
     expect(replay.code).toBe(0);
     expect(replay.json).toEqual([{ id, status: 'replayed', sourceOrg: late.id }]);
