@@ -27,6 +27,7 @@ import {
   ServiceProcess,
   TopicReader,
   connectedProducer,
+  createReviewer,
   freePort,
   localSecrets,
   serviceEnv,
@@ -211,28 +212,12 @@ async function main(): Promise<void> {
     await start('fanout');
     const topic = shareTopic(SUBSCRIBER);
     const reader = await new TopicReader(kafka, [topic]).start();
-    const admin = { authorization: `Bearer ${env.reviewToken}`, 'content-type': 'application/json' };
-    const account = (await (
-      await fetch(`${review.url}/admin/accounts`, {
-        method: 'POST',
-        headers: admin,
-        body: JSON.stringify({
-          username: 'bench',
-          displayName: 'Bench reviewer',
-          password: 'bench-reviewer-password',
-          role: 'reviewer',
-          clearances: customers.map((c) => c.id),
-        }),
-      })
-    ).json()) as { id: string };
-    const { token } = (await (
-      await fetch(`${review.url}/admin/accounts/${account.id}/tokens`, {
-        method: 'POST',
-        headers: admin,
-        body: JSON.stringify({ name: 'bench' }),
-      })
-    ).json()) as { token: string };
-    const auth = { authorization: `Bearer ${token}` };
+    const auth = await createReviewer(
+      review.url,
+      env.reviewToken,
+      customers.map((c) => c.id),
+      'bench',
+    );
     const approveAndWait = async (n: number): Promise<number> => {
       const r = request(n, customers);
       const marker = `c2-${n}.bench-attacker.example`;

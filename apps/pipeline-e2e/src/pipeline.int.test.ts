@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Headers, Topics, type AlertRejectedEvent } from '@kyoyu/contracts';
-import { sharedSamplesDir } from '@kyoyu/testing';
+import { createReviewer, sharedSamplesDir } from '@kyoyu/testing';
 import { AUTO_CUSTOMER, REVIEW_CUSTOMER, suricataAlert } from './fixtures';
 import { startPipeline, type PipelineHarness } from './stack';
 
@@ -74,7 +74,7 @@ describe('walking skeleton: SIEM topic → four services → subscriber topics',
     await send(REVIEW_CUSTOMER.id, suricataAlert(a));
 
     const review = h.stages.get('review');
-    const auth = await reviewerAuth(review!.url, h.env.reviewToken, REVIEW_CUSTOMER.id);
+    const auth = await createReviewer(review!.url, h.env.reviewToken, [REVIEW_CUSTOMER.id]);
     const caseId = await waitForHeldItem(review!.url, auth, a.attackerIp);
     expect(h.reader.messages.filter(bundlesWith(a.attackerIp))).toHaveLength(0);
 
@@ -167,33 +167,6 @@ describe('walking skeleton: SIEM topic → four services → subscriber topics',
     expect(delivered[0]!.n).toBeGreaterThanOrEqual(n);
   });
 });
-
-/** Reviewers act with their own accounts: the operator's token (admin) creates one cleared for the customer. */
-async function reviewerAuth(
-  url: string,
-  adminToken: string,
-  customer: string,
-): Promise<Record<string, string>> {
-  const admin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
-  const account = await fetch(`${url}/admin/accounts`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({
-      username: `it-${Date.now()}`,
-      displayName: 'IT reviewer',
-      password: 'correct-horse-battery-staple',
-      role: 'reviewer',
-      clearances: [customer],
-    }),
-  });
-  const { id } = (await account.json()) as { id: string };
-  const token = await fetch(`${url}/admin/accounts/${id}/tokens`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ name: 'it' }),
-  });
-  return { authorization: `Bearer ${((await token.json()) as { token: string }).token}` };
-}
 
 async function waitForHeldItem(url: string, auth: Record<string, string>, marker: string): Promise<string> {
   const deadline = Date.now() + 30_000;

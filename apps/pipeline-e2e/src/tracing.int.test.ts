@@ -10,6 +10,7 @@ import { Headers, Topics, shareTopic, type Customer } from '@kyoyu/contracts';
 import { openDataSource, upsertCustomers, upsertSubscribers } from '@kyoyu/persistence';
 import {
   TopicReader,
+  createReviewer,
   connectedProducer,
   freePort,
   localSecrets,
@@ -458,7 +459,7 @@ describe('tracing: one trace per alert across the four services', () => {
     expect(stageSpan(held, 'review').parentSpanId).toBe(deid.spanId);
 
     const review = stages.get('review')!;
-    const first = await reviewerToken(review.url, 'trace-reviewer-1');
+    const first = await createReviewer(review.url, env.reviewToken, [REVIEW_CUSTOMER.id], 'trace-reviewer-1');
     const caseId = await waitForHeldItem(review.url, first, attackerIp);
     await approve(review.url, first, caseId);
     const [row] = (await db.query(`SELECT state FROM review_items WHERE case_id = $1`, [caseId])) as Array<{
@@ -466,7 +467,11 @@ describe('tracing: one trace per alert across the four services', () => {
     }>;
     // Four-eyes items need a second, different reviewer.
     if (row?.state === 'awaiting-second-approval') {
-      await approve(review.url, await reviewerToken(review.url, 'trace-reviewer-2'), caseId);
+      await approve(
+        review.url,
+        await createReviewer(review.url, env.reviewToken, [REVIEW_CUSTOMER.id], 'trace-reviewer-2'),
+        caseId,
+      );
     }
 
     const spans = await connectedTrace(
@@ -626,32 +631,6 @@ describe('metrics: a Prometheus scrape endpoint per service', () => {
 });
 
 /** A reviewer account cleared for the review-only customer, and a bearer token acting as it. */
-async function reviewerToken(url: string, username: string): Promise<Record<string, string>> {
-  const admin = { authorization: `Bearer ${env.reviewToken}`, 'content-type': 'application/json' };
-  const created = await fetch(`${url}/admin/accounts`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({
-      username,
-      displayName: username,
-      password: `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`,
-      role: 'reviewer',
-      clearances: [REVIEW_CUSTOMER.id],
-    }),
-  });
-  if (created.status !== 201 && created.status !== 200) {
-    throw new Error(`creating reviewer ${username}: HTTP ${created.status} ${await created.text()}`);
-  }
-  const { id } = (await created.json()) as { id: string };
-  const res = await fetch(`${url}/admin/accounts/${id}/tokens`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ name: 'tracing-it' }),
-  });
-  if (!res.ok) throw new Error(`token for ${username}: HTTP ${res.status} ${await res.text()}`);
-  const { token } = (await res.json()) as { token: string };
-  return { authorization: `Bearer ${token}` };
-}
 
 async function approve(url: string, auth: Record<string, string>, caseId: string): Promise<void> {
   const res = await fetch(`${url}/review/items/${caseId}/approve`, {

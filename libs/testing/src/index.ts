@@ -5,3 +5,4 @@ export * from './lib/services';
 export * from './lib/kafka';
 export * from './lib/restartable-database';
 export * from './lib/alert-workload';
+export * from './lib/reviewers';

@@ -1,6 +1,7 @@
 import type { StageName } from '@kyoyu/testing';
 import { startFaultStack, type FaultStack } from './fault-stack';
-import { approve, reviewerAuth } from './reviewer';
+import { createReviewer } from '@kyoyu/testing';
+import { approve } from './reviewer';
 import { expectNothingLostNothingLeaked, runScenario, seededRandom } from './scenario';
 import { waitUntilSettled } from './verify';
 
@@ -68,7 +69,7 @@ describe('kill -9 of review between the decision commit and the outbox publish',
       afterStream: async (s, records) => {
         await waitUntilSettled(s, records);
         const review = s.stages.get('review')!;
-        const auth = await reviewerAuth(review.url, s.env.reviewToken, 'cust-harbor');
+        const auth = await createReviewer(review.url, s.env.reviewToken, ['cust-harbor']);
         const held = (await s.db.query(
           `SELECT case_id FROM review_items WHERE state = 'held' AND draft::text LIKE '%45.15.%' ORDER BY case_id`,
         )) as Array<{ case_id: string }>;
