@@ -12,7 +12,7 @@ set -euo pipefail
 
 PKG="@confluentinc/kafka-javascript"
 PKG_VERSION="1.10.1"          # ships librdkafka 2.15.1 in deps/librdkafka
-PATCH_LEVEL="3"               # bump when the sed patches below change
+PATCH_LEVEL="4"               # bump when the sed patches below change
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="$HERE/.build"
@@ -95,11 +95,44 @@ if [ ! -f "$LIB" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT_STAMP" ]; then
   sed -i 's/^        if (!TransactionalId || RD_KAFKAP_STR_LEN(TransactionalId) < 1)$/        if (0) \/* kyoyu: also check non-transactional idempotent producers *\//' "$MOCK"
   sed -i 's/^        err = rd_kafka_mock_pid_find(mcluster, TransactionalId, pid, &mpid);$/        if (pid.id == -1) { mtx_unlock(\&mcluster->lock); return RD_KAFKA_RESP_ERR_NO_ERROR; } \/* kyoyu *\/\
         err = rd_kafka_mock_pid_find(mcluster, TransactionalId \&\& RD_KAFKAP_STR_LEN(TransactionalId) > 0 ? TransactionalId : NULL, pid, \&mpid);/' "$MOCK"
+  # 7. Long polling: the mock answers a Fetch that found no data only after
+  #    the consumer's full MaxWait, even when a producer writes meanwhile, so
+  #    every hop of a pipeline waited up to MaxWait (100 ms) per record. A
+  #    real broker completes a waiting fetch as soon as data arrives: wake the
+  #    delayed (empty) Fetch responses after each Produce; the consumer
+  #    fetches again at once and finds the records.
+  cat >>"$MOCK" <<'WAKE'
+
+/* Added for kyoyu: complete waiting fetches when new records arrive, as Kafka does. */
+void rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t *mcluster) {
+        rd_kafka_mock_broker_t *mrkb;
+        TAILQ_FOREACH(mrkb, &mcluster->brokers, link) {
+                rd_kafka_mock_connection_t *mconn;
+                TAILQ_FOREACH(mconn, &mrkb->connections, link) {
+                        rd_kafka_buf_t *rkbuf;
+                        int woke = 0;
+                        TAILQ_FOREACH(rkbuf, &mconn->outbufs.rkbq_bufs, rkbuf_link) {
+                                if (rkbuf->rkbuf_ts_retry &&
+                                    rkbuf->rkbuf_reqhdr.ApiKey == RD_KAFKAP_Fetch) {
+                                        rkbuf->rkbuf_ts_retry = 0;
+                                        woke = 1;
+                                }
+                        }
+                        if (woke)
+                                rd_kafka_mock_cluster_io_set_events(
+                                    mcluster, mconn->transport->rktrans_s, POLLOUT);
+                }
+        }
+}
+WAKE
+  sed -i 's/^void rd_kafka_mock_connection_set_blocking(rd_kafka_mock_connection_t \*mconn,$/void rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t *mcluster); \/* kyoyu *\/\n&/' "$SRC/src/rdkafka_mock_int.h"
+  sed -i '/^static int rd_kafka_mock_handle_Produce(/,/^}/{s/^        rd_kafka_mock_connection_send_response0(mconn, resp, rd_true);$/        rd_kafka_mock_cluster_wake_fetches(mcluster); \/* kyoyu *\/\n&/}' "$HANDLERS"
   grep -q 'listen(mrkb->listen_s, 1024)' "$MOCK" || { log "patch 1 (listen backlog) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu' "$MOCK")" = 4 ] || { log "patch 6 (idempotence) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu \*/' "$MOCK")" = 3 ] || { log "patches 2/3/6 (ports, partitions, idempotence) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu \*/' "$CGRP")" = 1 ] || { log "patch 4 (group join) did not apply"; exit 1; }
-  [ "$(grep -c '/\* kyoyu \*/' "$HANDLERS")" = 1 ] || { log "patch 5 (LeaveGroup) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu \*/' "$HANDLERS")" = 2 ] || { log "patches 5/7 (LeaveGroup, fetch wake-up) did not apply"; exit 1; }
+  grep -q 'rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t \*mcluster); /\* kyoyu' "$SRC/src/rdkafka_mock_int.h" || { log "patch 7 (fetch wake-up prototype) did not apply"; exit 1; }
 
   log "configuring librdkafka"
   (cd "$SRC" && ./configure --disable-ssl --disable-gssapi --disable-zstd \
