@@ -12,7 +12,7 @@ set -euo pipefail
 
 PKG="@confluentinc/kafka-javascript"
 PKG_VERSION="1.10.1"          # ships librdkafka 2.15.1 in deps/librdkafka
-PATCH_LEVEL="4"               # bump when the sed patches below change
+PATCH_LEVEL="5"               # bump when the sed patches below change
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="$HERE/.build"
@@ -127,9 +127,16 @@ void rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t *mcluster) {
 WAKE
   sed -i 's/^void rd_kafka_mock_connection_set_blocking(rd_kafka_mock_connection_t \*mconn,$/void rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t *mcluster); \/* kyoyu *\/\n&/' "$SRC/src/rdkafka_mock_int.h"
   sed -i '/^static int rd_kafka_mock_handle_Produce(/,/^}/{s/^        rd_kafka_mock_connection_send_response0(mconn, resp, rd_true);$/        rd_kafka_mock_cluster_wake_fetches(mcluster); \/* kyoyu *\/\n&/}' "$HANDLERS"
+  # 8. Retention: the mock keeps only 5 MB (or 100,000 batches) per partition
+  #    and drops the oldest beyond that, so a consumer lagging behind a large
+  #    burst (a benchmark, a soak) found its offset gone (OFFSET_OUT_OF_RANGE)
+  #    and skipped records. Kafka keeps a week by default: keep 1 GiB and 10 M
+  #    batches per partition (in memory, so only what is written is held);
+  #    KAFKA_MOCK_PARTITION_BYTES overrides the size.
+  sed -i 's/^        mpart->max_size = 1024 \* 1024 \* 5;$/        mpart->max_size = getenv("KAFKA_MOCK_PARTITION_BYTES") ? (size_t)atoll(getenv("KAFKA_MOCK_PARTITION_BYTES")) : (size_t)1 << 30; \/* kyoyu *\//; s/^        mpart->max_cnt  = 100000;$/        mpart->max_cnt  = 10000000; \/* kyoyu *\//' "$MOCK"
   grep -q 'listen(mrkb->listen_s, 1024)' "$MOCK" || { log "patch 1 (listen backlog) did not apply"; exit 1; }
-  [ "$(grep -c '/\* kyoyu' "$MOCK")" = 4 ] || { log "patch 6 (idempotence) did not apply"; exit 1; }
-  [ "$(grep -c '/\* kyoyu \*/' "$MOCK")" = 3 ] || { log "patches 2/3/6 (ports, partitions, idempotence) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu' "$MOCK")" = 6 ] || { log "patches 6/8 (idempotence, retention) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu \*/' "$MOCK")" = 5 ] || { log "patches 2/3/6/8 (ports, partitions, idempotence, retention) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu \*/' "$CGRP")" = 1 ] || { log "patch 4 (group join) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu \*/' "$HANDLERS")" = 2 ] || { log "patches 5/7 (LeaveGroup, fetch wake-up) did not apply"; exit 1; }
   grep -q 'rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t \*mcluster); /\* kyoyu' "$SRC/src/rdkafka_mock_int.h" || { log "patch 7 (fetch wake-up prototype) did not apply"; exit 1; }
