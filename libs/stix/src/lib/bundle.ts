@@ -1,9 +1,11 @@
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import type { OccurrenceBucket, SanitizedEvent, SharedIndicator } from '@kyoyu/contracts';
 import { TLP_MARKING_IDS, tlpMarkingDefinition } from './tlp';
 
 /** Namespace of kyoyu's deterministic STIX ids: the same content always gets the same id. */
 const KYOYU_NAMESPACE = 'b6e3f0b2-5a7c-4d0e-9a61-3f2c1d7e8a90';
+/** Parsed once: given as a string, uuid parses the namespace again on every id. */
+const NAMESPACE_BYTES = parseUuid(KYOYU_NAMESPACE);
 
 /**
  * `created` of the objects that describe the world rather than this event (the producer, ATT&CK techniques,
@@ -49,7 +51,26 @@ export interface StixBundle {
 }
 
 export function stixId(type: string, ...parts: string[]): string {
-  return `${type}--${uuidv5(parts.join('\u0000'), KYOYU_NAMESPACE)}`;
+  // UTF-8 bytes from Buffer: uuid's own string encoder is a per-character loop, the costliest step of an id.
+  return `${type}--${uuidv5(Buffer.from(parts.join('\u0000'), 'utf8'), NAMESPACE_BYTES)}`;
+}
+
+/**
+ * Ids of the reference objects (producer, techniques, malware families, CVEs) recur in almost every bundle:
+ * remembered, up to a bound, instead of hashed again.
+ */
+const referenceIds = new Map<string, string>();
+const REFERENCE_ID_CACHE = 10_000;
+
+function referenceId(type: string, ...parts: string[]): string {
+  const key = [type, ...parts].join('\u0000');
+  let id = referenceIds.get(key);
+  if (id === undefined) {
+    if (referenceIds.size >= REFERENCE_ID_CACHE) referenceIds.clear();
+    id = stixId(type, ...parts);
+    referenceIds.set(key, id);
+  }
+  return id;
 }
 
 function quote(v: string): string {
@@ -112,7 +133,7 @@ export function renderBundle(event: SanitizedEvent, producer: Producer): StixBun
   const ts = stixTime(observed);
   const marking = TLP_MARKING_IDS[event.distribution.tlp];
   const named = event.distribution.anonymousProducer ? ANONYMOUS_PRODUCER : producer;
-  const identityId = stixId('identity', 'producer', named.name);
+  const identityId = referenceId('identity', 'producer', named.name);
   const attribution = { created_by_ref: identityId, object_marking_refs: [marking] };
   // Public knowledge (ATT&CK, CVE, malware families) shared by every event under one id: identical in every
   // bundle, so TLP:CLEAR and no producer, whatever this event's TLP and producer are.
@@ -153,7 +174,7 @@ export function renderBundle(event: SanitizedEvent, producer: Producer): StixBun
 
   const attackPatterns = unique(event.techniques.map((t) => t.id)).map((techniqueId) => {
     const t = event.techniques.find((x) => x.id === techniqueId);
-    const id = stixId('attack-pattern', techniqueId);
+    const id = referenceId('attack-pattern', techniqueId);
     objects.push({
       type: 'attack-pattern',
       ...reference,
@@ -171,13 +192,13 @@ export function renderBundle(event: SanitizedEvent, producer: Producer): StixBun
   });
 
   const malware = unique(event.malware).map((name) => {
-    const id = stixId('malware', name.toLowerCase());
+    const id = referenceId('malware', name.toLowerCase());
     objects.push({ type: 'malware', ...reference, id, name, is_family: true, malware_types: ['unknown'] });
     return id;
   });
 
   const vulnerabilities = unique(event.cves.map((c) => c.toUpperCase())).map((cve) => {
-    const id = stixId('vulnerability', cve);
+    const id = referenceId('vulnerability', cve);
     objects.push({
       type: 'vulnerability',
       ...reference,
