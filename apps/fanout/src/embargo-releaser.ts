@@ -53,7 +53,7 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
            SELECT release, trace_context FROM due`,
           [limit],
         )) as Array<{ release: ReleasedEvent; trace_context: Record<string, string> | null }>;
-        if (due.length === 0) return [];
+        if (due.length === 0) return { kafkaSubscribers: [], stored: [] };
         return this.store.storeReleases(
           due.map((d) => ({
             ...this.preparer.prepare(d.release),
@@ -62,8 +62,8 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
           em,
         );
       });
-      this.dispatcher.kick(kick);
-      return kick.length;
+      this.dispatcher.kick(kick.kafkaSubscribers, kick.stored);
+      return kick.stored.length;
     } catch (e) {
       // The rows stay where they are; the next tick tries again.
       this.logger.warn({ error: errorName(e) }, 'embargo release failed; will retry');

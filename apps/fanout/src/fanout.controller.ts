@@ -66,8 +66,8 @@ export class FanoutController {
     }
     const t0 = Date.now();
     await this.store.embargo([...embargoed.values()]);
-    const kick = await this.store.storeReleases([...batch.values()]);
-    this.dispatcher.kick(kick);
+    const stored = await this.store.storeReleases([...batch.values()]);
+    this.dispatcher.kick(stored.kafkaSubscribers, stored.stored);
     this.logger.debug(
       {
         records: records.length,

@@ -21,9 +21,28 @@ const SUBSCRIBER_HEADERS = { 'content-type': 'application/stix+json;version=2.1'
 interface PendingRow {
   seq: string;
   event_id: string;
-  payload: string;
+  version: number;
+  payload: Buffer | string;
   released_at: Date;
   trace_context: Record<string, string> | null;
+}
+
+/** A bundle just stored, kept for its Kafka deliveries so the dispatcher need not read it back. */
+interface RecentBundle {
+  payload: Buffer;
+  releasedAt: Date;
+  traceContext: Record<string, string> | null;
+  /** Kafka deliveries of it not yet acknowledged; forgotten at 0. */
+  unsent: number;
+}
+
+/** What the store hands over with a kick: the releases it has just committed. */
+export interface StoredRelease {
+  eventId: string;
+  bundle: string;
+  releasedAt: string;
+  traceContext?: Record<string, string>;
+  kafkaDeliveries: number;
 }
 
 const tracer = trace.getTracer('kyoyu.fanout');
@@ -68,6 +87,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   private lockChain: Promise<unknown> = Promise.resolve();
   /** Subscribers with new or remaining rows, waiting for the next dispatch cycle. */
   private readonly dirty = new Set<string>();
+  /** Bundles of recent releases by event id, oldest first (bounded by DISPATCH_CACHE_EVENTS). */
+  private readonly recent = new Map<string, RecentBundle>();
   private cycle: Promise<void> | undefined;
   private cycleAgain = false;
   private readonly sending = new Set<Promise<void>>();
@@ -125,8 +146,25 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** New deliveries were committed for these subscribers: publish them now unless they are backing off. */
-  kick(subscriberIds: Iterable<string>): void {
+  /**
+   * New deliveries were committed for these subscribers: publish them now unless they are backing off.
+   * `stored` are the releases just committed: their bundles are kept in memory for the dispatch, so the
+   * bundle bytes make one trip to PostgreSQL instead of two (a release evicted or revoked is read back).
+   */
+  kick(subscriberIds: Iterable<string>, stored: readonly StoredRelease[] = []): void {
+    for (const r of stored) {
+      if (r.kafkaDeliveries === 0 || this.recent.has(r.eventId)) continue;
+      this.recent.set(r.eventId, {
+        payload: Buffer.from(r.bundle, 'utf8'),
+        releasedAt: new Date(r.releasedAt),
+        traceContext: r.traceContext ?? null,
+        unsent: r.kafkaDeliveries,
+      });
+    }
+    for (const eventId of this.recent.keys()) {
+      if (this.recent.size <= this.config.DISPATCH_CACHE_EVENTS) break;
+      this.recent.delete(eventId);
+    }
     for (const id of subscriberIds) this.drain(id);
   }
 
@@ -231,29 +269,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       [owned, this.config.DISPATCH_BATCH],
     )) as Array<{ seq: string; subscriber_id: string; event_id: string; version: number }>;
     if (queued.length === 0) return;
-    // Each bundle once, however many subscribers it goes to.
-    const bundles = new Map(
-      (
-        (await this.dataSource.query(
-          `SELECT event_id, bundle, revoked_bundle, released_at, trace_context FROM released_events
-           WHERE event_id = ANY($1::text[])`,
-          [[...new Set(queued.map((q) => q.event_id))]],
-        )) as Array<{
-          event_id: string;
-          bundle: string;
-          revoked_bundle: string | null;
-          released_at: Date;
-          trace_context: Record<string, string> | null;
-        }>
-      ).map((b) => [b.event_id, b]),
-    );
-    const rows = queued.flatMap((q) => {
-      const b = bundles.get(q.event_id);
-      const payload = q.version === 1 ? b?.bundle : b?.revoked_bundle;
-      return b && payload
-        ? [{ ...q, payload, released_at: b.released_at, trace_context: b.trace_context }]
-        : [];
-    });
+    const rows = await this.withPayloads(queued);
     const bySubscriber = new Map<string, PendingRow[]>();
     for (const r of rows) {
       let list = bySubscriber.get(r.subscriber_id);
@@ -272,6 +288,50 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** The bundle of each queued row: from the recent releases, else (each bundle once) from PostgreSQL. */
+  private async withPayloads(
+    queued: ReadonlyArray<{ seq: string; subscriber_id: string; event_id: string; version: number }>,
+  ): Promise<Array<PendingRow & { subscriber_id: string }>> {
+    const cached = (q: { event_id: string; version: number }) =>
+      q.version === 1 ? this.recent.get(q.event_id) : undefined;
+    const missing = [...new Set(queued.filter((q) => !cached(q)).map((q) => q.event_id))];
+    const stored = new Map(
+      missing.length === 0
+        ? []
+        : (
+            (await this.dataSource.query(
+              `SELECT event_id, bundle, revoked_bundle, released_at, trace_context FROM released_events
+               WHERE event_id = ANY($1::text[])`,
+              [missing],
+            )) as Array<{
+              event_id: string;
+              bundle: string;
+              revoked_bundle: string | null;
+              released_at: Date;
+              trace_context: Record<string, string> | null;
+            }>
+          ).map((b) => [b.event_id, b]),
+    );
+    return queued.flatMap((q): Array<PendingRow & { subscriber_id: string }> => {
+      const c = cached(q);
+      if (c) return [{ ...q, payload: c.payload, released_at: c.releasedAt, trace_context: c.traceContext }];
+      const b = stored.get(q.event_id);
+      const payload = q.version === 1 ? b?.bundle : b?.revoked_bundle;
+      return b && payload
+        ? [{ ...q, payload, released_at: b.released_at, trace_context: b.trace_context }]
+        : [];
+    });
+  }
+
+  /** Acknowledged Kafka deliveries of a recent release count down; the last one forgets its bundle. */
+  private sent(rows: readonly PendingRow[]): void {
+    for (const r of rows) {
+      if (r.version !== 1) continue;
+      const c = this.recent.get(r.event_id);
+      if (c && --c.unsent <= 0) this.recent.delete(r.event_id);
+    }
+  }
+
   /** Publishes one subscriber's rows in queue order and records them delivered; failures back off. */
   private async publish(id: string, s: SubscriberState, rows: PendingRow[]): Promise<void> {
     const seqs = rows.map((r) => r.seq);
@@ -286,6 +346,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       // The acknowledgement time, the same for the whole request (one produce call published it).
       const at = Date.now();
       await this.acknowledge(seqs, at);
+      this.sent(rows);
       s.failures = 0;
       s.lastError = null;
       s.retryAt = 0;

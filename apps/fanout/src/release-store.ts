@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DeliveryChannel, EventRevocation, ReleasedEvent } from '@kyoyu/contracts';
 import type { Route } from '@kyoyu/fanout-core';
+import type { StoredRelease } from './kafka-dispatcher';
 
 /**
  * Taken (transaction-scoped) by every transaction that adds to TAXII collections, so `seq` and
@@ -17,6 +18,12 @@ export interface ReleaseToStore {
   routes: Route[];
   /** `traceparent`/`tracestate` of the span that consumed the release; deliveries continue its trace. */
   traceContext?: Record<string, string>;
+}
+
+/** What a stored batch changed: the subscribers with new Kafka deliveries, and the releases stored. */
+export interface StoredBatch {
+  kafkaSubscribers: string[];
+  stored: StoredRelease[];
 }
 
 export interface EmbargoedRelease {
@@ -48,10 +55,10 @@ export class ReleaseStore {
 
   /**
    * Stores a batch of releases; events seen before are left as they are (redelivery is idempotent).
-   * Returns the subscribers with new Kafka deliveries, for the dispatcher to kick.
+   * Returns the subscribers with new Kafka deliveries and the releases stored, for the dispatcher.
    */
-  async storeReleases(items: readonly ReleaseToStore[], em?: EntityManager): Promise<string[]> {
-    if (items.length === 0) return [];
+  async storeReleases(items: readonly ReleaseToStore[], em?: EntityManager): Promise<StoredBatch> {
+    if (items.length === 0) return { kafkaSubscribers: [], stored: [] };
     // One statement, so one round trip and one implicit transaction per batch: the consumer's fixed cost per
     // batch is what bounds release→stored latency when batches are small.
     const inserted = (await (em ?? this.dataSource).query(
@@ -124,7 +131,16 @@ export class ReleaseStore {
     )) as Array<{ event_id: string }>;
     const fresh = new Set(inserted.map((r) => r.event_id));
     const stored = items.filter((it) => fresh.has(it.release.event.eventId));
-    return [...new Set(stored.flatMap((it) => channelSubscribers(it.routes, 'kafka')))];
+    return {
+      kafkaSubscribers: [...new Set(stored.flatMap((it) => channelSubscribers(it.routes, 'kafka')))],
+      stored: stored.map((it) => ({
+        eventId: it.release.event.eventId,
+        bundle: it.bundle,
+        releasedAt: it.release.releasedAt,
+        ...(it.traceContext ? { traceContext: it.traceContext } : {}),
+        kafkaDeliveries: channelSubscribers(it.routes, 'kafka').length,
+      })),
+    };
   }
 
   /** Parks releases under embargo, unrouted; a release parked before stays as it is. */
