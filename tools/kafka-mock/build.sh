@@ -12,7 +12,7 @@ set -euo pipefail
 
 PKG="@confluentinc/kafka-javascript"
 PKG_VERSION="1.10.1"          # ships librdkafka 2.15.1 in deps/librdkafka
-PATCH_LEVEL="5"               # bump when the sed patches below change
+PATCH_LEVEL="6"               # bump when the sed patches below change
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="$HERE/.build"
@@ -134,11 +134,33 @@ WAKE
   #    batches per partition (in memory, so only what is written is held);
   #    KAFKA_MOCK_PARTITION_BYTES overrides the size.
   sed -i 's/^        mpart->max_size = 1024 \* 1024 \* 5;$/        mpart->max_size = getenv("KAFKA_MOCK_PARTITION_BYTES") ? (size_t)atoll(getenv("KAFKA_MOCK_PARTITION_BYTES")) : (size_t)1 << 30; \/* kyoyu *\//; s/^        mpart->max_cnt  = 100000;$/        mpart->max_cnt  = 10000000; \/* kyoyu *\//' "$MOCK"
+  # 9. Topic authorization: `topic-error <t> TOPIC_AUTHORIZATION_FAILED` put
+  #    the topic, with that error, into every all-topics Metadata response, and
+  #    kafkajs fails a whole Metadata response on any topic error: every fresh
+  #    idempotent producer (its connect asks for all topics) failed, whatever
+  #    topic it was for. Kafka leaves topics the client may not describe out of
+  #    an all-topics response (KafkaApis.handleTopicMetadataRequest) and answers
+  #    Produce to them with TOPIC_AUTHORIZATION_FAILED: do the same.
+  sed -i '/^static int rd_kafka_mock_handle_Metadata(/,/^}/{
+s/^                rd_kafka_buf_write_arraycnt(resp, mcluster->topic_cnt);$/                int32_t visible_cnt = 0; \/* kyoyu *\/\
+                TAILQ_FOREACH(mtopic, \&mcluster->topics, link)\
+                        if (mtopic->err != RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)\
+                                visible_cnt++;\
+                rd_kafka_buf_write_arraycnt(resp, visible_cnt);/
+/^                TAILQ_FOREACH(mtopic, &mcluster->topics, link) {$/a\
+                        if (mtopic->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)\
+                                continue; /* kyoyu */
+}' "$HANDLERS"
+  sed -i '/^static int rd_kafka_mock_handle_Produce(/,/^}/{
+s/^                        else if (!mpart)$/                        else if (mtopic \&\& mtopic->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) \/* kyoyu *\/\
+                                err = mtopic->err;\
+&/
+}' "$HANDLERS"
   grep -q 'listen(mrkb->listen_s, 1024)' "$MOCK" || { log "patch 1 (listen backlog) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu' "$MOCK")" = 6 ] || { log "patches 6/8 (idempotence, retention) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu \*/' "$MOCK")" = 5 ] || { log "patches 2/3/6/8 (ports, partitions, idempotence, retention) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu \*/' "$CGRP")" = 1 ] || { log "patch 4 (group join) did not apply"; exit 1; }
-  [ "$(grep -c '/\* kyoyu \*/' "$HANDLERS")" = 2 ] || { log "patches 5/7 (LeaveGroup, fetch wake-up) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu \*/' "$HANDLERS")" = 5 ] || { log "patches 5/7/9 (LeaveGroup, fetch wake-up, topic authorization) did not apply"; exit 1; }
   grep -q 'rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t \*mcluster); /\* kyoyu' "$SRC/src/rdkafka_mock_int.h" || { log "patch 7 (fetch wake-up prototype) did not apply"; exit 1; }
 
   log "configuring librdkafka"
