@@ -54,6 +54,8 @@ export interface ScenarioResult {
   verdict: Verdict;
   resends: number;
   recoveryMs: number;
+  /** When every record had its outcome (epoch ms). */
+  settledAt: number;
 }
 
 /** Streams the records, injects the fault mid-stream, waits for every outcome, then reconciles. */
@@ -86,12 +88,13 @@ export async function runScenario(stack: FaultStack, o: ScenarioOptions): Promis
     const logs = [...stack.stages].map(([n, p]) => `--- ${n}\n${p.recentOutput.slice(-3000)}`).join('\n');
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${logs}`);
   });
-  const recoveryMs = Date.now() - streamed;
+  const settledAt = Date.now();
+  const recoveryMs = settledAt - streamed;
   const verdict = await verify(stack, records, s, t0, rawBefore);
   process.stderr.write(
     `[faults] ${summary(o.name, verdict, { resends, settledAfterStreamMs: recoveryMs })}\n`,
   );
-  return { records, verdict, resends, recoveryMs };
+  return { records, verdict, resends, recoveryMs, settledAt };
 }
 
 /** The promises every scenario keeps, as jest expectations. */
