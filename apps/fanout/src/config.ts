@@ -14,9 +14,10 @@ export const FanoutConfig = BaseConfig.extend({
   DISPATCH_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   /**
    * Bundles of the latest releases kept in memory until each subscriber has it (the dispatcher then need not
-   * read them back from PostgreSQL). Memory ≈ this × bundle size (a few KB); older ones are read back.
+   * read them back from PostgreSQL): a hand-over between storing and publishing, so a few batches suffice.
+   * Memory ≈ this × bundle size (≈ 9 KB); older ones are read back.
    */
-  DISPATCH_CACHE_EVENTS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
+  DISPATCH_CACHE_EVENTS: z.coerce.number().int().min(0).max(1_000_000).default(2000),
   /** First and longest wait before a failing subscriber topic is tried again (doubling in between). */
   DISPATCH_BACKOFF_MIN_MS: ms(500),
   DISPATCH_BACKOFF_MAX_MS: ms(30_000),
