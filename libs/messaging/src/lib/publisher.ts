@@ -3,6 +3,7 @@ import {
   type Admin,
   type Kafka,
   type Message,
+  type PartitionMetadata,
   type Producer,
   type TopicMessages,
 } from 'kafkajs';
@@ -80,13 +81,7 @@ export class KafkaPublisher {
         out.push({ ...m });
         continue;
       }
-      const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
-        partitionId,
-        leader: 0,
-        partitionErrorCode: 0,
-        replicas: [],
-        isr: [],
-      }));
+      const partitionMetadata = partitionsOf(count);
       const message: Message = { key: m.key, value: m.value };
       out.push({ ...m, partition: this.partitioner({ topic: m.topic, partitionMetadata, message }) });
     }
@@ -109,6 +104,23 @@ export class KafkaPublisher {
     await this.producer.disconnect();
     await this.admin.disconnect();
   }
+}
+
+/** What the partitioner reads of a topic (only the partition ids), built once per partition count. */
+const partitionLists = new Map<number, PartitionMetadata[]>();
+function partitionsOf(count: number): PartitionMetadata[] {
+  let list = partitionLists.get(count);
+  if (!list) {
+    list = Array.from({ length: count }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [],
+      isr: [],
+    }));
+    partitionLists.set(count, list);
+  }
+  return list;
 }
 
 function byTopic(messages: readonly Placed[]): TopicMessages[] {
