@@ -26,13 +26,20 @@ export class AhoCorasick<T> {
    * Full DFA for ASCII input over a compressed alphabet (node × classes → node): one table read per
    * character, no failure walks. ASCII characters that occur in no pattern share class 0 (back to the
    * fail chain's root transitions), so an automaton of a few learned names builds a table of a few
-   * thousand cells instead of node × 128.
+   * thousand cells instead of node × 128. A cell holds the target's row offset (node × classes), bitwise
+   * negated when the target has output on its dictionary chain: the scan neither multiplies nor reads a
+   * second table per character.
    */
   private ascii = new Int32Array(0);
   private readonly classOf = new Uint8Array(128);
   private classes = 1;
   /** Per node: the node itself if it has output, else its dictionary link (-1: none). */
   private outAt = new Int32Array(0);
+  /**
+   * Non-ASCII code units that occur in some pattern. Any other one (most of a Japanese text) leads every
+   * state back to the root: no failure walk.
+   */
+  private readonly wide = new Set<number>();
   private built = false;
 
   add(pattern: string, payload: T): void {
@@ -79,11 +86,13 @@ export class AhoCorasick<T> {
     const n = this.nodes.length;
     const used: number[] = [];
     for (const node of this.nodes)
-      for (const c of node.next.keys())
-        if (c < 128 && this.classOf[c] === 0) {
+      for (const c of node.next.keys()) {
+        if (c >= 128) this.wide.add(c);
+        else if (this.classOf[c] === 0) {
           used.push(c);
           this.classOf[c] = used.length;
         }
+      }
     const k = used.length + 1;
     this.classes = k;
     this.ascii = new Int32Array(n * k);
@@ -100,6 +109,8 @@ export class AhoCorasick<T> {
           direct !== undefined ? direct : id === 0 ? 0 : (this.ascii[node.fail * k + x] as number);
       }
     }
+    // Node ids → encoded rows, once every node's output is known.
+    for (let cell = 0; cell < n * k; cell++) this.ascii[cell] = this.rowOf(this.ascii[cell] as number);
     this.built = true;
     return this;
   }
@@ -113,37 +124,50 @@ export class AhoCorasick<T> {
     if (!this.built) this.build();
     const found: AcMatch<T>[] = [];
     if (this.patterns.length === 0) return found;
-    const nodes = this.nodes;
-    let cur = 0;
     const ascii = this.ascii;
-    const outAt = this.outAt;
     const classOf = this.classOf;
     const k = this.classes;
-    for (let i = 0; i < text.length; i++) {
+    const n = text.length;
+    let row = 0;
+    for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (c < 128) {
-        cur = ascii[cur * k + (classOf[c] as number)] as number;
-      } else {
-        for (;;) {
-          const nxt = (nodes[cur] as Node).next.get(c);
-          if (nxt !== undefined) {
-            cur = nxt;
-            break;
-          }
-          if (cur === 0) break;
-          cur = (nodes[cur] as Node).fail;
-        }
-      }
-      let o = outAt[cur] as number;
-      while (o > 0) {
-        const on = nodes[o] as Node;
-        for (const pi of on.out) {
-          const p = this.patterns[pi] as { length: number; payload: T };
-          found.push({ start: i + 1 - p.length, end: i + 1, payload: p.payload });
-        }
-        o = on.dictLink;
-      }
+      const cell =
+        c < 128 ? (ascii[row + (classOf[c] as number)] as number) : this.rowOf(this.stepWide(row / k, c));
+      if (cell < 0) {
+        row = ~cell;
+        this.collect(this.outAt[row / k] as number, i + 1, found);
+      } else row = cell;
     }
     return found;
+  }
+
+  /** A node's row offset in the ASCII table, bitwise negated when a pattern ends on its dictionary chain. */
+  private rowOf(node: number): number {
+    return (this.outAt[node] as number) > 0 ? ~(node * this.classes) : node * this.classes;
+  }
+
+  /** A transition on a non-ASCII code unit: the trie's own edges and failure links. */
+  private stepWide(from: number, c: number): number {
+    if (!this.wide.has(c)) return 0;
+    const nodes = this.nodes;
+    let cur = from;
+    for (;;) {
+      const nxt = (nodes[cur] as Node).next.get(c);
+      if (nxt !== undefined) return nxt;
+      if (cur === 0) return 0;
+      cur = (nodes[cur] as Node).fail;
+    }
+  }
+
+  /** Every pattern ending at `end` along the dictionary chain starting at node `first`. */
+  private collect(first: number, end: number, found: AcMatch<T>[]): void {
+    for (let o = first; o > 0;) {
+      const on = this.nodes[o] as Node;
+      for (const pi of on.out) {
+        const p = this.patterns[pi] as { length: number; payload: T };
+        found.push({ start: end - p.length, end, payload: p.payload });
+      }
+      o = on.dictLink;
+    }
   }
 }

@@ -24,6 +24,16 @@ describe('Aho–Corasick', () => {
       .map((m) => m.payload);
     expect(hits).toEqual(['エグザンプル', 'example']);
   });
+  test('non-ASCII text outside every pattern leads back to the root', () => {
+    const hits = given('北辰会', 'corp')
+      .search('医療法人北辰会病院 北辰 corp 北辰会')
+      .map((m) => [m.payload, m.start]);
+    expect(hits).toEqual([
+      ['北辰会', 4],
+      ['corp', 13],
+      ['北辰会', 18],
+    ]);
+  });
   test('no patterns, no matches', () => {
     expect(new AhoCorasick<string>().search('anything')).toEqual([]);
   });

@@ -173,6 +173,8 @@ const MAX_WORD = Math.max(...[...WORDS].map((w) => w.length));
 const RUN =
   /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f\uac00-\ud7af々〆ヵヶ]{2,}/g;
 
+const MAY_HOLD_CJK = /[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]/;
+
 function segmentable(run: string): boolean {
   // ok[i]: the first i characters split into vocabulary words.
   const ok = new Uint8Array(run.length + 1);
@@ -187,7 +189,7 @@ function segmentable(run: string): boolean {
 
 /** True when the text holds a CJK run the engine cannot classify. Masks (`<victim-org>`) are not residue. */
 export function hasUnclassifiedCjk(text: string): boolean {
-  if (!/[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]/.test(text)) return false;
+  if (!MAY_HOLD_CJK.test(text)) return false;
   RUN.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = RUN.exec(text))) if (!segmentable(m[0])) return true;

@@ -44,10 +44,17 @@ export interface CompiledCustomer {
   readonly lookalikeMemo: Map<string, boolean>;
   /** Automata for the identifiers learned from alerts, by their pattern set (hosts and users repeat), bounded. */
   readonly learnedMemo: Map<string, AhoCorasick<DictEntry>>;
+  /** The same automata by the raw identifiers they were built from: a repeat skips building the patterns. */
+  readonly learnedByIdentifiers: Map<string, AhoCorasick<DictEntry> | null>;
 }
 
+// Hoisted: a regex literal inside a function is a new object on every call.
+const NON_ASCII = /[\u0080-\uffff]/;
+const DOMAIN_SLASH_USER = /^([^\\/@]+)[\\/](.+)$/;
+const URL_HOST = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/:?#]+)/i;
+
 function entry(kind: DictKind, value: string, registry: boolean): [string, DictEntry] {
-  const nonAscii = /[\u0080-\uffff]/.test(value);
+  const nonAscii = NON_ASCII.test(value);
   const domainLike = kind === 'domain';
   return [value, { kind, boundary: !nonAscii, domainLike, registry }];
 }
@@ -105,6 +112,7 @@ export function compileCustomer(c: Customer): CompiledCustomer {
     registrables,
     lookalikeMemo: new Map(),
     learnedMemo: new Map(),
+    learnedByIdentifiers: new Map(),
   };
 }
 
@@ -144,6 +152,17 @@ function underRegistrable(host: string, registrables: ReadonlySet<string>): bool
   return registrables.has(registrable(host)?.registrable ?? '');
 }
 
+/** `host.example.com` → `host`: what `split('.')[0]` gives, without building the other labels. */
+function firstLabel(name: string): string {
+  const dot = name.indexOf('.');
+  return dot < 0 ? name : name.slice(0, dot);
+}
+
+function hasTwoDots(name: string): boolean {
+  const dot = name.indexOf('.');
+  return dot >= 0 && name.indexOf('.', dot + 1) >= 0;
+}
+
 /** Host, user, domain and e-mail values from the alert's structured entities: searched in all its free text. */
 export function learnFromAlert(alert: Alert, compiled?: CompiledCustomer): LearnedIdentifiers {
   const l: LearnedIdentifiers = {
@@ -158,7 +177,7 @@ export function learnFromAlert(alert: Alert, compiled?: CompiledCustomer): Learn
   };
   const addUser = (u?: string): void => {
     if (!u) return;
-    const m = /^([^\\/@]+)[\\/](.+)$/.exec(u);
+    const m = DOMAIN_SLASH_USER.exec(u);
     if (m) {
       l.domains.push(m[1] as string);
       l.users.push(m[2] as string);
@@ -169,9 +188,9 @@ export function learnFromAlert(alert: Alert, compiled?: CompiledCustomer): Learn
   };
   for (const h of alert.entities.hosts) {
     if (h.name) {
-      const labels = h.name.split('.');
-      l.hosts.push(labels[0] as string);
-      if (labels.length > 1) l.domains.push(labels.slice(1).join('.'));
+      const dot = h.name.indexOf('.');
+      l.hosts.push(firstLabel(h.name));
+      if (dot >= 0) l.domains.push(h.name.slice(dot + 1));
     }
     if (h.domain) l.domains.push(h.domain);
     if (h.id) l.hostIds.push(h.id);
@@ -191,17 +210,14 @@ export function learnFromAlert(alert: Alert, compiled?: CompiledCustomer): Learn
       compiled &&
       (i.type === 'hostname' || i.type === 'domain' || i.type === 'tls-sni' || i.type === 'url')
     ) {
-      const host = (
-        i.type === 'url' ? /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/:?#]+)/i.exec(i.value)?.[1] : i.value
-      )
-        ?.toLowerCase()
-        .replace(/\.$/, '');
-      const labels = host?.split('.') ?? [];
-      if (host && labels.length >= 3 && underRegistrable(host, compiled.registrables))
-        l.hosts.push(labels[0] as string);
+      let host = (i.type === 'url' ? URL_HOST.exec(i.value)?.[1] : i.value)?.toLowerCase();
+      if (host?.endsWith('.')) host = host.slice(0, -1);
+      // Three labels or more: a machine name under a domain, not the domain itself.
+      if (host && hasTwoDots(host) && underRegistrable(host, compiled.registrables))
+        l.hosts.push(firstLabel(host));
     }
     if (i.role !== 'victim') continue;
-    if (i.type === 'hostname') l.hosts.push(i.value.split('.')[0] as string);
+    if (i.type === 'hostname') l.hosts.push(firstLabel(i.value));
     if (i.type === 'email') addUser(i.value);
     if (i.type === 'mac') l.macs.push(i.value);
   }
@@ -227,6 +243,40 @@ export function learnedPatterns(l: LearnedIdentifiers): Array<[string, DictEntry
   for (const v of l.macs) add('mac', v, 11);
   for (const v of l.sids) add('sid', v, 8);
   return out;
+}
+
+/** Lists of values as one string, unambiguous whatever characters the values hold (lengths are spelled out). */
+function identifiersKey(lists: ReadonlyArray<readonly string[]>): string {
+  let key = '';
+  for (const list of lists) {
+    key += `${list.length};`;
+    for (const v of list) key += `${v.length}:${v}`;
+  }
+  return key;
+}
+
+const IP_ENTRY: DictEntry = { kind: 'ip', boundary: true, domainLike: false, registry: false };
+
+/**
+ * The automaton for an alert's learned identifiers plus the external addresses it attributes to the
+ * victim's hosts (`hostIps`, searched as they are), or null when there are none. Keyed by the raw values,
+ * which decide the patterns: an alert from a host and user already seen costs one lookup.
+ */
+export function learnedAutomatonFor(
+  c: CompiledCustomer,
+  l: LearnedIdentifiers,
+  hostIps: readonly string[],
+): AhoCorasick<DictEntry> | null {
+  const key = identifiersKey([l.hosts, l.hostIds, l.users, l.emails, l.domains, l.macs, l.sids, hostIps]);
+  let ac = c.learnedByIdentifiers.get(key);
+  if (ac === undefined) {
+    const patterns = learnedPatterns(l);
+    for (const ip of hostIps) patterns.push([ip.toLowerCase(), IP_ENTRY]);
+    ac = learnedAutomaton(c, patterns);
+    if (c.learnedByIdentifiers.size >= 10_000) c.learnedByIdentifiers.clear();
+    c.learnedByIdentifiers.set(key, ac);
+  }
+  return ac;
 }
 
 /** The automaton for an alert's learned identifiers, reused across alerts with the same set. */

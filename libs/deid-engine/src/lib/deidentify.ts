@@ -10,17 +10,12 @@ import {
   type SharedIndicator,
   type Transformation,
 } from '@kyoyu/contracts';
-import {
-  type CompiledCustomer,
-  compiledFor,
-  learnedAutomaton,
-  learnFromAlert,
-  learnedPatterns,
-} from './compile';
+import { type CompiledCustomer, compiledFor, learnedAutomatonFor, learnFromAlert } from './compile';
 import { hasUnclassifiedCjk } from './cjk-residue';
 import { buildVictimDictionary, egressGuardValue, type VictimDictionary } from './egress-guard';
 import { type IpSide, sideOfIp } from './ip';
 import { isLookalike } from './lookalike';
+import { isAsciiWordChar } from './normalize';
 import { caseIdFor, Pseudonymizer, SCAN_ONLY_PSEUDONYMS } from './pseudonym';
 import { type Finding, TextSanitizer } from './text-sanitizer';
 
@@ -86,15 +81,81 @@ const HAS_CVE = /cve-/i;
 const CVE_RE = /\bCVE-\d{4}-\d{4,7}\b/gi;
 const DOMAIN_TOKEN =
   /(?<![\w.@-])(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{2,59})(?![\w-])/giu;
+const URL_HOST = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/:?#]+)/i;
+const DEFANGED_SCHEME = /^hxxp/i;
+const DEFANGED_DOT = /\[\.\]/g;
+const SECTOR_LEVEL_SEPARATOR = /[/.:>|]/;
+const NAME_LIST_SEPARATOR = /[,;\n]/;
+const DOTTED_NUMBER = /^\d+(?:\.\d+)+$/;
+const OPAQUE_VALUE = /^[0-9a-fA-F]+$|^CVE-\d{4}-\d+$/i;
+const HEX_VALUE = /^[0-9a-f]+$/i;
 const FILE_EXT_TLD =
   /\.(?:exe|dll|sys|ps1|bat|cmd|vbs|js|txt|log|zip|rar|7z|doc|docx|xls|xlsx|pdf|lnk|tmp|dat|bin|sh|py|php|html?|aspx?|jsp|json|xml|ini|cfg|conf|msi|iso|img|jar|local|internal|lan|arpa|localdomain)$/i;
+
+interface TextFieldKind {
+  /** The transformation's field name, `texts.<field>`. */
+  field: string;
+  content: boolean;
+  malware: boolean;
+}
+
+// Source field names are a small vocabulary that recurs in every alert of a format: classified once.
+const textFieldKinds = new Map<string, TextFieldKind>();
+
+function textFieldKind(name: string): TextFieldKind {
+  let k = textFieldKinds.get(name);
+  if (!k) {
+    k = { field: `texts.${name}`, content: CONTENT_FIELD.test(name), malware: MALWARE_FIELD.test(name) };
+    if (textFieldKinds.size >= 10_000) textFieldKinds.clear();
+    textFieldKinds.set(name, k);
+  }
+  return k;
+}
+
+// A dot and two letters (`[a-z]` under /iu also takes U+017F and U+212A): every domain token ends in one.
+const TLD_DOT = /\.[a-z\u017f\u212a]{2}/gi;
+
+/** A character that may be part of a domain token (any non-ASCII counts: a superset is all the scan needs). */
+function mayBeInDomain(c: number): boolean {
+  return c >= 128 || (isAsciiWordChar(c) && c !== 95) || c === 46 || c === 45;
+}
+
+/**
+ * The matches of DOMAIN_TOKEN in `text`, in order, as a global scan finds them; but the costly regex only
+ * runs from the start of the character run holding the next dot-and-two-letters (no token can start
+ * between two such places), instead of being tried at every position of the text.
+ */
+function domainTokens(text: string): string[] {
+  const out: string[] = [];
+  let pos = 0;
+  for (;;) {
+    TLD_DOT.lastIndex = pos;
+    const dot = TLD_DOT.exec(text);
+    if (dot === null) return out;
+    let runStart = dot.index;
+    while (runStart > pos && mayBeInDomain(text.charCodeAt(runStart - 1))) runStart--;
+    DOMAIN_TOKEN.lastIndex = runStart;
+    const m = DOMAIN_TOKEN.exec(text);
+    if (m === null) return out;
+    out.push(m[0]);
+    pos = m.index + m[0].length;
+  }
+}
 
 class Recorder {
   readonly transformations: Transformation[] = [];
   private readonly byField = new Map<string, Transformation[]>();
+  // Calls come in runs for one field (a text's findings): its list is kept at hand, not looked up each time.
+  private lastField: string | undefined;
+  private lastList: Transformation[] = [];
   add(field: string, cls: string, action: Transformation['action'], rule: string): void {
-    let list = this.byField.get(field);
-    if (!list) this.byField.set(field, (list = []));
+    let list: Transformation[] | undefined = this.lastList;
+    if (field !== this.lastField) {
+      list = this.byField.get(field);
+      if (!list) this.byField.set(field, (list = []));
+      this.lastField = field;
+      this.lastList = list;
+    }
     for (const t of list) if (t.rule === rule && t.class === cls && t.action === action) return;
     const t = { field, class: cls, action, rule };
     list.push(t);
@@ -114,7 +175,7 @@ function coarsen(iso: string, fallback: string, now: Date, g: 'hour' | 'day'): s
 }
 
 function topLevel(sector: string): string {
-  return (sector.split(/[/.:>|]/)[0] ?? sector).trim().toLowerCase();
+  return (sector.split(SECTOR_LEVEL_SEPARATOR)[0] ?? sector).trim().toLowerCase();
 }
 
 function stripQuery(url: string): string {
@@ -133,8 +194,8 @@ function hostOf(value: string, type: Indicator['type']): string | null {
   if (type === 'domain' || type === 'hostname' || type === 'tls-sni') return value.toLowerCase();
   if (type === 'email') return value.split('@')[1]?.toLowerCase() ?? null;
   if (type === 'url') {
-    const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/:?#]+)/i.exec(value.replace(/^hxxp/i, 'http'));
-    return m ? (m[1] as string).replace(/\[\.\]/g, '.').toLowerCase() : null;
+    const m = URL_HOST.exec(value.replace(DEFANGED_SCHEME, 'http'));
+    return m ? (m[1] as string).replace(DEFANGED_DOT, '.').toLowerCase() : null;
   }
   return null;
 }
@@ -170,13 +231,10 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   const caseId = caseIdFor(key.secret, alert.id);
   const pseudo = new Pseudonymizer(key.secret, caseId);
   const learned = learnFromAlert(alert, compiled);
-  const learnedList = learnedPatterns(learned);
   const hostIps = learned.ips.filter(
     (ip) => sideOfIp(ip, compiled.customerRanges, compiled.internalRanges) === 'external',
   );
-  for (const ip of hostIps)
-    learnedList.push([ip.toLowerCase(), { kind: 'ip', boundary: true, domainLike: false, registry: false }]);
-  const learnedAc = learnedAutomaton(compiled, learnedList);
+  const learnedAc = learnedAutomatonFor(compiled, learned, hostIps);
   const sanitizer = new TextSanitizer(compiled, learnedAc, pseudo);
   const scanner = new TextSanitizer(compiled, learnedAc, SCAN_ONLY_PSEUDONYMS, true);
   const rec = new Recorder();
@@ -199,20 +257,18 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     const r = released ? sanitizer.sanitize(text) : (sanitizer.cached(text) ?? scanner.sanitize(text));
     rec.findings(field, r.findings);
     opaque += r.opaqueBlobs;
-    const victim = r.findings.filter((x) => x.victim);
-    victimHits += victim.length;
-    if (
-      content &&
-      victim.some(
-        (x) =>
-          x.kind === 'org' ||
+    for (const x of r.findings) {
+      if (!x.victim) continue;
+      victimHits++;
+      if (
+        content &&
+        (x.kind === 'org' ||
           x.kind === 'keyword' ||
           x.kind === 'domain' ||
           x.kind === 'email' ||
-          x.kind === 'user',
+          x.kind === 'user')
       )
-    ) {
-      namedInContent = true;
+        namedInContent = true;
     }
     return r.text;
   };
@@ -221,9 +277,8 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   const domainsIn = (text: string): void => {
     if (!text.includes('.') || domainsChecked.has(text)) return;
     domainsChecked.add(text);
-    for (const m of text.matchAll(DOMAIN_TOKEN)) {
-      const d = m[0];
-      if (FILE_EXT_TLD.test(d) || /^\d+(?:\.\d+)+$/.test(d)) continue;
+    for (const d of domainTokens(text)) {
+      if (FILE_EXT_TLD.test(d) || DOTTED_NUMBER.test(d)) continue;
       if (isLookalike(d, compiled)) lookalikeDomains.add(d);
     }
   };
@@ -247,9 +302,10 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   const malware = new Set<string>();
   const cves = new Set<string>();
   for (const t of alert.texts) {
-    const field = `texts.${t.field}`;
-    const content = CONTENT_FIELD.test(t.field) || phishingOrExtortion;
-    const malwareField = MALWARE_FIELD.test(t.field);
+    const kind = textFieldKind(t.field);
+    const field = kind.field;
+    const content = kind.content || phishingOrExtortion;
+    const malwareField = kind.malware;
     domainsIn(t.text);
     rec.add(field, 'free-text', 'drop', 'R-TEXT-NOT-FORWARDED');
     // A CVE id cannot carry victim data: taken from the text as it is.
@@ -259,7 +315,7 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     if (!content && !malwareField) continue;
     const clean = scan(field, t.text, content, malwareField);
     if (malwareField) {
-      for (const name of clean.split(/[,;\n]/)) {
+      for (const name of clean.split(NAME_LIST_SEPARATOR)) {
         const n = name.trim();
         if (n && n.length <= 128 && !n.includes('<') && !hasUnclassifiedCjk(n)) malware.add(n);
       }
@@ -333,7 +389,7 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     // A hash, JA3 or CVE is its own format, and an address was classified above (side, host IPs):
     // nothing of the victim's can hide in them.
     const r =
-      (OPAQUE_INDICATOR.test(ind.type) && /^[0-9a-fA-F]+$|^CVE-\d{4}-\d+$/i.test(value)) ||
+      (OPAQUE_INDICATOR.test(ind.type) && OPAQUE_VALUE.test(value)) ||
       ((ind.type === 'ipv4' || ind.type === 'ipv6') && side !== null)
         ? NOTHING_FOUND
         : sanitizer.sanitize(value);
@@ -354,7 +410,7 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
     for (const [type, v] of Object.entries(e.hashes ?? {}) as Array<
       [SharedIndicator['type'], string | undefined]
     >) {
-      if (!v || !/^[0-9a-f]+$/i.test(v)) continue;
+      if (!v || !HEX_VALUE.test(v)) continue;
       const k = `${type}|${v.toLowerCase()}`;
       if (seenInd.has(k)) continue;
       seenInd.add(k);

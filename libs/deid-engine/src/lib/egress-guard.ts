@@ -1,7 +1,7 @@
 /**
  * The egress guard: the last check before bytes leave. Deliberately a separate implementation from the
- * engine's sanitizer — plain substring search over a list of needles, ipaddr.js for addresses, its own
- * decoders — so one bug cannot blind both lines.
+ * engine's sanitizer — its own substring search over a list of needles (guard-needle-index), ipaddr.js for
+ * addresses, its own decoders — so one bug cannot blind both lines.
  */
 import type { Alert, Customer } from '@kyoyu/contracts';
 import * as ipaddr from 'ipaddr.js';
@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { isGenericIdentifier } from './generic-identifiers';
+import { buildNeedleIndex, markNeedles, type NeedleIndex } from './guard-needle-index';
 
 export interface GuardNeedle {
   kind: string;
@@ -20,6 +21,8 @@ export interface GuardNeedle {
 export interface VictimDictionary {
   readonly needles: readonly GuardNeedle[];
   readonly ranges: ReadonlyArray<{ kind: string; range: [ipaddr.IPv4 | ipaddr.IPv6, number] }>;
+  /** The customer's dictionary this one extends with an alert's identifiers: its needles begin this one's. */
+  readonly extends?: VictimDictionary;
 }
 
 export interface GuardHit {
@@ -36,8 +39,15 @@ export interface GuardResult {
 const LEGAL =
   /^(?:株式会社|有限会社|合同会社|\(株\)|㈱)\s*|\s*(?:株式会社|\(株\)|㈱|,? ?(?:co\.?,? ?ltd\.?|corporation|corp\.?|inc\.?|k\.k\.|ltd\.?|limited|holdings|group))$/giu;
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** NFKC leaves ASCII as it is: only text with other characters pays for ICU. */
+function nfkc(s: string): string {
+  return NON_ASCII.test(s) ? s.normalize('NFKC') : s;
+}
+
 function norm(s: string): string {
-  return s.normalize('NFKC').toLowerCase().trim();
+  return nfkc(s).toLowerCase().trim();
 }
 
 const baseCache = new WeakMap<Customer, VictimDictionary>();
@@ -118,16 +128,19 @@ export function buildVictimDictionary(customer: Customer, alert?: Alert): Victim
     if (!raw) return;
     const v = norm(raw);
     if (v.length < min || isGenericIdentifier(v)) return;
-    extra.push({ kind, value: v, word: !/[\u0080-\uffff]/.test(v) });
+    extra.push({ kind, value: v, word: !NON_ASCII.test(v) });
   };
   const addUser = (u?: string): void => {
     if (!u) return;
-    const parts = u.split(/[\\/]/);
-    add('user', parts[parts.length - 1]?.split('@')[0]);
+    // The last `\`- or `/`-separated part, up to its first `@`.
+    const last = u.slice(Math.max(u.lastIndexOf('\\'), u.lastIndexOf('/')) + 1);
+    const at = last.indexOf('@');
+    add('user', at < 0 ? last : last.slice(0, at));
     if (u.includes('@')) add('email', u, 5);
   };
   for (const h of alert.entities.hosts) {
-    add('host', h.name?.split('.')[0]);
+    const dot = h.name?.indexOf('.') ?? -1;
+    add('host', dot < 0 ? h.name : h.name?.slice(0, dot));
     add('host-id', h.id, 6);
     for (const m of h.macs) add('mac', m, 11);
   }
@@ -147,40 +160,55 @@ export function buildVictimDictionary(customer: Customer, alert?: Alert): Victim
     added.add(x.value);
     needles.push(x);
   }
-  return { needles, ranges: base.ranges };
+  return { needles, ranges: base.ranges, extends: base };
+}
+
+const needleIndexes = new WeakMap<readonly GuardNeedle[], { index: NeedleIndex; values: string[] }>();
+
+function needleIndexFor(needles: readonly GuardNeedle[]): { index: NeedleIndex; values: string[] } {
+  let entry = needleIndexes.get(needles);
+  if (!entry) {
+    const values = needles.map((n) => n.value);
+    entry = { index: buildNeedleIndex(values), values };
+    needleIndexes.set(needles, entry);
+  }
+  return entry;
 }
 
 function isWordCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 95 || (c >= 65 && c <= 90);
 }
 
-const NON_ASCII = /[\u0080-\uffff]/;
-
-/** NFKC leaves ASCII as it is: only text with other characters pays for ICU. */
-function nfkc(s: string): string {
-  return NON_ASCII.test(s) ? s.normalize('NFKC') : s;
+/** An ASCII (word) needle at `i` must not be glued to a word character on a side where it has one itself. */
+function standsAlone(t: string, i: number, n: GuardNeedle): boolean {
+  if (!n.word) return true;
+  const b = i > 0 ? t.charCodeAt(i - 1) : 32;
+  const a = i + n.value.length < t.length ? t.charCodeAt(i + n.value.length) : 32;
+  const firstWord = isWordCode(n.value.charCodeAt(0));
+  const lastWord = isWordCode(n.value.charCodeAt(n.value.length - 1));
+  return !((firstWord && isWordCode(b)) || (lastWord && isWordCode(a)));
 }
 
+/** One hit per needle found, in the dictionary's order. */
 function scanNeedles(view: string, text: string, dict: VictimDictionary, hits: GuardHit[]): void {
-  // A plain indexOf per needle: faster on payload-sized text than any prefilter built per text.
   const t = nfkc(text).toLowerCase();
-  for (const n of dict.needles) {
-    let from = 0;
-    for (;;) {
-      const i = t.indexOf(n.value, from);
-      if (i < 0) break;
-      from = i + 1;
-      if (n.word) {
-        const b = i > 0 ? t.charCodeAt(i - 1) : 32;
-        const a = i + n.value.length < t.length ? t.charCodeAt(i + n.value.length) : 32;
-        const firstWord = isWordCode(n.value.charCodeAt(0));
-        const lastWord = isWordCode(n.value.charCodeAt(n.value.length - 1));
-        if ((firstWord && isWordCode(b)) || (lastWord && isWordCode(a))) continue;
+  const needles = dict.needles;
+  // The customer's needles (most of them) in one indexed pass; the alert's few own ones by indexOf.
+  const base = (dict.extends ?? dict).needles;
+  const { index, values } = needleIndexFor(base);
+  const found = new Uint8Array(needles.length);
+  const accept = (j: number, at: number): boolean => standsAlone(t, at, needles[j] as GuardNeedle);
+  markNeedles(t, values, index, accept, found);
+  for (let j = base.length; j < needles.length; j++) {
+    const v = (needles[j] as GuardNeedle).value;
+    for (let at = t.indexOf(v); at >= 0; at = t.indexOf(v, at + 1))
+      if (accept(j, at)) {
+        found[j] = 1;
+        break;
       }
-      hits.push({ kind: n.kind, view });
-      break;
-    }
   }
+  for (let j = 0; j < needles.length; j++)
+    if (found[j]) hits.push({ kind: (needles[j] as GuardNeedle).kind, view });
 }
 
 const PRIVATE_RANGES = new Set(['private', 'carrierGradeNat', 'linkLocal', 'uniqueLocal', 'loopback']);
@@ -196,23 +224,41 @@ function ipKind(addr: ipaddr.IPv4 | ipaddr.IPv6, dict: VictimDictionary): string
   return null;
 }
 
-// [0-9a-zA-Z.:\-[\]%] as a table: the address scan tests every character of every view.
-const TOKEN_CHAR = new Uint8Array(128);
+// [0-9a-zA-Z.:\-[\]%] as a table (0: not a token character), with the separators and digits the token
+// test counts told apart: the address scan reads every character of every view.
+const NOT_TOKEN = 0;
+const TOKEN_OTHER = 1;
+const TOKEN_DOT = 2;
+const TOKEN_COLON = 3;
+const TOKEN_DASH = 4;
+const TOKEN_DIGIT = 5;
+const TOKEN_KIND = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
-  TOKEN_CHAR[c] =
+  const token =
     (c >= 48 && c <= 58) ||
     (c >= 65 && c <= 91) ||
     (c >= 97 && c <= 122) ||
     c === 46 ||
     c === 45 ||
     c === 93 ||
-    c === 37
-      ? 1
-      : 0;
+    c === 37;
+  TOKEN_KIND[c] = !token
+    ? NOT_TOKEN
+    : c === 46
+      ? TOKEN_DOT
+      : c === 58
+        ? TOKEN_COLON
+        : c === 45
+          ? TOKEN_DASH
+          : c >= 48 && c <= 57
+            ? TOKEN_DIGIT
+            : TOKEN_OTHER;
 }
 
-function isTokenChar(c: number): boolean {
-  return c < 128 && TOKEN_CHAR[c] === 1;
+const ANY_DIGIT = /\d/g;
+
+function tokenKind(c: number): number {
+  return c < 128 ? (TOKEN_KIND[c] as number) : NOT_TOKEN;
 }
 
 /**
@@ -221,41 +267,68 @@ function isTokenChar(c: number): boolean {
  */
 function scanIps(view: string, text: string, dict: VictimDictionary, hits: GuardHit[]): void {
   const n = text.length;
-  let i = 0;
-  while (i < n) {
-    while (i < n && !isTokenChar(text.charCodeAt(i))) i++;
-    const start = i;
+  // Every candidate token holds a digit: the regex engine finds the next one, the token around it is
+  // measured here, and the search resumes after it (tokens without digits are never walked).
+  ANY_DIGIT.lastIndex = 0;
+  while (ANY_DIGIT.exec(text) !== null) {
+    let start = ANY_DIGIT.lastIndex - 1;
+    while (start > 0 && tokenKind(text.charCodeAt(start - 1)) !== NOT_TOKEN) start--;
+    let i = start;
     let dots = 0;
     let colons = 0;
     let dashes = 0;
     let digits = 0;
     for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (!isTokenChar(c)) break;
-      if (c === 46) dots++;
-      else if (c === 58) colons++;
-      else if (c === 45) dashes++;
-      else if (c >= 48 && c <= 57) digits++;
+      const k = tokenKind(text.charCodeAt(i));
+      if (k === NOT_TOKEN) break;
+      if (k === TOKEN_DIGIT) digits++;
+      else if (k === TOKEN_DOT) dots++;
+      else if (k === TOKEN_COLON) colons++;
+      else if (k === TOKEN_DASH) dashes++;
     }
+    ANY_DIGIT.lastIndex = i;
     const len = i - start;
-    if (len < 3 || digits === 0) continue;
+    if (len < 3) continue;
     if (!(dots >= 3 || colons >= 2 || dashes >= 3 || (digits >= 8 && len <= 12))) continue;
-    if (addressToken(text.slice(start, i), dots + dashes >= 3, colons >= 2, view, dict, hits)) return;
+    const kind = tokenAddressKind(text.slice(start, i), dots + dashes >= 3, colons >= 2, dict);
+    if (kind !== NOT_VICTIM) {
+      hits.push({ kind, view });
+      return;
+    }
   }
 }
 
+const NOT_VICTIM = '';
+const MAX_MEMO = 20_000;
 /**
- * The candidate addresses in one token. `separated` (three or more dots and dashes) and `colons` (two or
+ * Verdicts by token, per range list (shared by a customer's dictionaries): the same tokens (attacker
+ * addresses, hour-coarsened timestamps, host names) recur in payload after payload, and a verdict depends
+ * on the token and the ranges only. Bounded.
+ */
+const tokenVerdicts = new WeakMap<VictimDictionary['ranges'], Map<string, string>>();
+
+function tokenAddressKind(raw: string, separated: boolean, colons: boolean, dict: VictimDictionary): string {
+  let memo = tokenVerdicts.get(dict.ranges);
+  if (!memo) tokenVerdicts.set(dict.ranges, (memo = new Map()));
+  let kind = memo.get(raw);
+  if (kind === undefined) {
+    kind = addressToken(raw, separated, colons, dict) ?? NOT_VICTIM;
+    if (memo.size >= MAX_MEMO) memo.clear();
+    memo.set(raw, kind);
+  }
+  return kind;
+}
+
+/**
+ * The victim address kind of one token, if any. `separated` (three or more dots and dashes) and `colons` (two or
  * more) are counted by the caller on the raw token: a notation whose separators are missing is not tried.
  */
 function addressToken(
   raw: string,
   separated: boolean,
   colons: boolean,
-  view: string,
   dict: VictimDictionary,
-  hits: GuardHit[],
-): boolean {
+): string | null {
   const cands: string[] = [];
   const tok = raw.replace(/^\[|\]$/g, '').replace(/^[.:-]+|[.:-]+$/g, '');
   const rev =
@@ -277,15 +350,12 @@ function addressToken(
     if (!ipaddr.isValid(c)) continue;
     try {
       const k = ipKind(ipaddr.parse(c), dict);
-      if (k) {
-        hits.push({ kind: k, view });
-        return true;
-      }
+      if (k) return k;
     } catch {
       // not an address after all
     }
   }
-  return false;
+  return null;
 }
 
 /** Keys and string values, as `JSON.parse(JSON.stringify(v))` would hold them (undefined members are not serialized). */
@@ -293,8 +363,8 @@ function collectStrings(v: unknown, out: string[]): void {
   if (typeof v === 'string') out.push(v);
   else if (Array.isArray(v)) for (const x of v) collectStrings(x, out);
   else if (v && typeof v === 'object') {
-    for (const k in v) {
-      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    // Own enumerable keys in `for…in` order, as JSON.stringify walks them.
+    for (const k of Object.keys(v)) {
       const x = (v as Record<string, unknown>)[k];
       if (x === undefined) continue;
       out.push(k);
@@ -394,45 +464,47 @@ function blobRuns(s: string): { base64: number[]; hex: number[] } {
   const base64: number[] = [];
   const hex: number[] = [];
   if (s.length < MIN_BLOB) return { base64, hex };
-  let b = -1;
-  let bNonHex = false;
-  let h = -1;
+  // Lengths of the open runs and whether the base64 one has a non-hex character (0/1), updated with
+  // arithmetic instead of branches: character classes alternate too often for branches to be predicted.
+  // A hex digit is also a base64 character (the class is 0, B64_CHAR or B64_CHAR | HEX_CHAR).
+  let b = 0;
+  let bNonHex = 0;
+  let h = 0;
   const n = s.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? s.charCodeAt(i) : 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
     const cls = c < 128 ? (BLOB_CLASS[c] as number) : 0;
-    if (cls & B64_CHAR) {
-      if (b < 0) {
-        b = i;
-        bNonHex = false;
-      }
-      if (!(cls & HEX_CHAR)) bNonHex = true;
-    } else if (b >= 0) {
-      if (i - b >= MIN_BLOB && bNonHex) base64.push(b, i);
-      b = -1;
-    }
-    if (cls & HEX_CHAR) {
-      if (h < 0) h = i;
-    } else if (h >= 0) {
-      if (i - h >= MIN_BLOB) hex.push(h, i);
-      h = -1;
-    }
+    const isB64 = cls & B64_CHAR;
+    const isHex = (cls & HEX_CHAR) >> 1;
+    if (b >= MIN_BLOB && isB64 === 0 && bNonHex === 1) base64.push(i - b, i);
+    if (h >= MIN_BLOB && isHex === 0) hex.push(i - h, i);
+    b = (b + 1) * isB64;
+    h = (h + 1) * isHex;
+    bNonHex = (bNonHex | (isB64 ^ isHex)) & isB64;
   }
+  if (b >= MIN_BLOB && bNonHex === 1) base64.push(n - b, n);
+  if (h >= MIN_BLOB) hex.push(n - h, n);
   return { base64, hex };
 }
+
+const URL_SAFE_CHAR = /[-_]/;
+const LEADING_SEPARATORS = /^[/_-]+/;
 
 function decodeBase64Runs(s: string, list: readonly number[], out: string[]): string[] {
   for (let k = 0; k < list.length; k += 2) {
     const end = list[k + 1] as number;
     let seg = s.slice(list[k] as number, end);
     if (s.charCodeAt(end) === 61) seg += s.charCodeAt(end + 1) === 61 ? '==' : '=';
-    const stripped = seg.replace(/^[/_-]+/, '');
-    for (const x of stripped === seg ? [seg] : [seg, stripped]) {
-      const t = bytesToText(Buffer.from(x, /[-_]/.test(x) ? 'base64url' : 'base64'));
-      if (t) out.push(t);
-    }
+    decodeBase64Into(seg, out);
+    const stripped = seg.replace(LEADING_SEPARATORS, '');
+    if (stripped !== seg) decodeBase64Into(stripped, out);
   }
   return out;
+}
+
+function decodeBase64Into(x: string, out: string[]): void {
+  const t = bytesToText(Buffer.from(x, URL_SAFE_CHAR.test(x) ? 'base64url' : 'base64'));
+  if (t) out.push(t);
 }
 
 function decodeHexList(s: string, list: readonly number[], out: string[]): string[] {
@@ -467,13 +539,19 @@ function decodeBlobs(s: string): Array<[string, string[]]> {
   ];
 }
 
+const HTML_ENTITY_ANY = /&#x[0-9a-f]+|&#\d+|&commat;|&period;|&amp;/i;
+const DEFANG_ANY = /[[({](?:\.|dot|@|at)[\])}]|hxxp/i;
+
+const PERCENT_ESCAPE = /%[0-9a-f]{2}/i;
+const PUNYCODE_LABEL = /xn--/i;
+
 const VIEWS: Array<[string, (s: string) => string[]]> = [
   [
     'url',
     (s) => {
       const out: string[] = [];
       let cur = s;
-      for (let i = 0; i < 3 && /%[0-9a-f]{2}/i.test(cur); i++) {
+      for (let i = 0; i < 3 && PERCENT_ESCAPE.test(cur); i++) {
         cur = cur.replace(/(%[0-9a-f]{2})+/gi, (r) => {
           try {
             return decodeURIComponent(r);
@@ -488,8 +566,10 @@ const VIEWS: Array<[string, (s: string) => string[]]> = [
   ],
   [
     'html',
+    // Every rewrite below only changes text one of these matches (an earlier one cannot create a later one's
+    // input without matching itself): text without them has no HTML view.
     (s) =>
-      s.includes('&')
+      s.includes('&') && HTML_ENTITY_ANY.test(s)
         ? [
             s
               .replace(/&#x([0-9a-f]+);?/gi, (_m, h: string) => safeCp(parseInt(h, 16)))
@@ -529,7 +609,7 @@ const VIEWS: Array<[string, (s: string) => string[]]> = [
   [
     'defang',
     (s) =>
-      /[[({]|hxxp/i.test(s)
+      DEFANG_ANY.test(s)
         ? [
             s
               .replace(/[[({](?:\.|dot)[\])}]/gi, '.')
@@ -541,7 +621,9 @@ const VIEWS: Array<[string, (s: string) => string[]]> = [
   [
     'punycode',
     (s) =>
-      /xn--/i.test(s) ? [s.replace(/[a-z0-9.-]*xn--[a-z0-9.-]+/gi, (d) => domainToUnicode(d) || d)] : [],
+      PUNYCODE_LABEL.test(s)
+        ? [s.replace(/[a-z0-9.-]*xn--[a-z0-9.-]+/gi, (d) => domainToUnicode(d) || d)]
+        : [],
   ],
 ];
 
@@ -608,10 +690,14 @@ function scanPayload(rootView: string, root: string, dict: VictimDictionary): Gu
       }
     }
   }
+  // The root comes first and is compared, not hashed: it is the whole payload.
   const seen = new Set<string>();
-  for (const [view, text] of queue) {
-    if (seen.has(text)) continue;
-    seen.add(text);
+  for (let q = 0; q < queue.length; q++) {
+    const [view, text] = queue[q] as [string, string];
+    if (q > 0) {
+      if (text === root || seen.has(text)) continue;
+      seen.add(text);
+    }
     scanNeedles(view, text, dict, hits);
     scanIps(view, text, dict, hits);
   }

@@ -30,10 +30,27 @@ function cidr4(a: number, b: number, c: number, d: number, bits: number): [numbe
   return [start, start + size - 1];
 }
 
+/** `a.b.c.d` (each part one to three digits, at most 255; surrounding whitespace ignored) as a number, or null. */
 export function parseV4(s: string): number | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s.trim());
-  if (!m) return null;
-  return octets(m[1], m[2], m[3], m[4]);
+  const t = s.trim();
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return null;
+      part = part * 10 + (c - 48);
+    } else if (c === 46 && digits > 0 && dots < 3 && part <= 255) {
+      value = value * 256 + part;
+      dots++;
+      part = 0;
+      digits = 0;
+    } else return null;
+  }
+  if (dots !== 3 || digits === 0 || part > 255) return null;
+  return value * 256 + part;
 }
 
 function isOctet(x: number): boolean {
@@ -48,6 +65,8 @@ function octets(a?: string, b?: string, c?: string, d?: string): number | null {
   if (!isOctet(p0) || !isOctet(p1) || !isOctet(p2) || !isOctet(p3)) return null;
   return ((p0 << 24) >>> 0) + (p1 << 16) + (p2 << 8) + p3;
 }
+
+const V6_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
 /** Eight 16-bit groups, or null. Accepts `::`, an embedded IPv4 tail, zero-padded groups, a zone id. */
 export function parseV6(input: string): number[] | null {
@@ -68,7 +87,7 @@ export function parseV6(input: string): number[] | null {
     if (part === '') return [];
     const out: number[] = [];
     for (const g of part.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
+      if (!V6_GROUP.test(g)) return null;
       out.push(parseInt(g, 16));
     }
     return out;
@@ -174,14 +193,36 @@ const INTEGER = /(?<![\w.])(\d{8,10})(?![\w.]|\.\d)/g;
 const HEX = /(?<!\w)0x([0-9a-f]{8})(?!\w)/gi;
 const V6 = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{1,4})?(?![\w:.])/gi;
 
+/**
+ * Which notations the text could hold at all, when the caller has already looked (each flag a necessary
+ * condition: a digit-dot-digit for dotted, digit-dash-digit for dashed, eight digits in a row for integer,
+ * an `x` for hex, two colons for IPv6). A notation whose flag is false is not searched.
+ */
+export interface IpShapes {
+  dotted: boolean;
+  dashed: boolean;
+  integer: boolean;
+  hex: boolean;
+  v6: boolean;
+}
+
+const ANY_SHAPE: IpShapes = { dotted: true, dashed: true, integer: true, hex: true, v6: true };
+
+const EIGHT_DIGITS = /\d{8}/;
+
 /** Victim IPs in any textual form: dotted (zero-padded), reverse DNS, dashed, integer, hex, IPv6 (mapped, exploded). */
-export function findVictimIps(text: string, customer: IpRanges, internalExtra: IpRanges): IpSpan[] {
+export function findVictimIps(
+  text: string,
+  customer: IpRanges,
+  internalExtra: IpRanges,
+  shapes: IpShapes = ANY_SHAPE,
+): IpSpan[] {
   const out: IpSpan[] = [];
   const push = (start: number, end: number, side: IpSide, form: string): void => {
     if (side !== 'external') out.push({ start, end, side, form });
   };
   let m: RegExpExecArray | null;
-  if (text.includes('.')) {
+  if (shapes.dotted && text.includes('.')) {
     DOTTED.lastIndex = 0;
     while ((m = DOTTED.exec(text))) {
       const rev = m[5] !== undefined;
@@ -195,14 +236,14 @@ export function findVictimIps(text: string, customer: IpRanges, internalExtra: I
         );
     }
   }
-  if (text.includes('-')) {
+  if (shapes.dashed && text.includes('-')) {
     DASHED.lastIndex = 0;
     while ((m = DASHED.exec(text))) {
       const n = octets(m[1], m[2], m[3], m[4]);
       if (n !== null) push(m.index, m.index + m[0].length, sideOfV4(n, customer, internalExtra), 'dashed');
     }
   }
-  if (/\d{8}/.test(text)) {
+  if (shapes.integer && EIGHT_DIGITS.test(text)) {
     INTEGER.lastIndex = 0;
     while ((m = INTEGER.exec(text))) {
       const n = Number(m[1]);
@@ -210,7 +251,7 @@ export function findVictimIps(text: string, customer: IpRanges, internalExtra: I
         push(m.index, m.index + m[0].length, sideOfV4(n, customer, internalExtra), 'integer');
     }
   }
-  if (text.includes('0x') || text.includes('0X')) {
+  if (shapes.hex && (text.includes('0x') || text.includes('0X'))) {
     HEX.lastIndex = 0;
     while ((m = HEX.exec(text))) {
       push(
@@ -221,7 +262,7 @@ export function findVictimIps(text: string, customer: IpRanges, internalExtra: I
       );
     }
   }
-  if (text.includes(':')) {
+  if (shapes.v6 && text.includes(':')) {
     V6.lastIndex = 0;
     while ((m = V6.exec(text))) {
       if (m[0].length < 3) continue;

@@ -1,4 +1,5 @@
-import { compileRanges, findVictimIps, parseV6, sideOfIp } from './ip';
+import fc from 'fast-check';
+import { compileRanges, findVictimIps, parseV4, parseV6, sideOfIp } from './ip';
 
 const customer = compileRanges(['203.0.113.0/24', '2001:db8:1234::/48']);
 const none = compileRanges([]);
@@ -35,6 +36,30 @@ describe('IP sides and forms', () => {
     ).toEqual(
       // the mapped address is also seen as dotted inside the IPv6 span; overlaps are resolved when edits are applied
       ['dashed', 'dotted', 'dotted', 'dotted', 'hex', 'integer', 'ipv6', 'reverse-dns'].sort(),
+    );
+  });
+  test('parses dotted quads exactly as the one-to-three-digit pattern does', () => {
+    const reference = (s: string): number | null => {
+      const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s.trim());
+      const parts = m ? m.slice(1).map(Number) : [];
+      if (!m || parts.some((p) => p > 255)) return null;
+      return parts.reduce((n, p) => n * 256 + p, 0);
+    };
+    expect(parseV4(' 010.001.002.255\n')).toBe(((10 * 256 + 1) * 256 + 2) * 256 + 255);
+    expect(parseV4('1.2.3.256')).toBeNull();
+    expect(parseV4('1.2.3')).toBeNull();
+    expect(parseV4('1..2.3')).toBeNull();
+    expect(parseV4('1.2.3.4.')).toBeNull();
+    expect(parseV4('0001.2.3.4')).toBeNull();
+    fc.assert(
+      fc.property(
+        fc
+          .array(fc.constantFrom('1', '2', '5', '0', '9', '.', ' ', 'a'), { maxLength: 18 })
+          .map((c) => c.join('')),
+        (s) => {
+          expect(parseV4(s)).toBe(reference(s));
+        },
+      ),
     );
   });
 });

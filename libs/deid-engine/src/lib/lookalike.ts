@@ -75,7 +75,8 @@ export function editDistance(a: string, b: string, max: number): number {
 
 /** True when `domain` imitates one of the customer's domains or brands (but is not one of them). */
 export function isLookalike(domain: string, c: CompiledCustomer): boolean {
-  const d = domain.toLowerCase().replace(/\.$/, '');
+  const lower = domain.toLowerCase();
+  const d = lower.endsWith('.') ? lower.slice(0, -1) : lower;
   const memo = c.lookalikeMemo.get(d);
   if (memo !== undefined) return memo;
   const verdict = check(d, c);

@@ -80,12 +80,25 @@ const SECOND_LEVEL = new Set([
 
 /** `mail.corp.example.co.jp` → { label: 'example', registrable: 'example.co.jp' }. */
 export function registrable(domain: string): { label: string; registrable: string } | null {
-  const labels = domain.toLowerCase().replace(/\.$/, '').split('.').filter(Boolean);
+  const lower = domain.toLowerCase();
+  // The last three non-empty labels are all the answer needs: the rest of the name is not split.
+  const labels = lastLabels(lower.endsWith('.') ? lower.slice(0, -1) : lower, 3);
   if (labels.length < 2) return null;
-  const last2 = labels.slice(-2).join('.');
-  const n = SECOND_LEVEL.has(last2) && labels.length >= 3 ? 3 : 2;
-  const reg = labels.slice(-n);
+  const last2 = `${labels[labels.length - 2]}.${labels[labels.length - 1]}`;
+  const reg = SECOND_LEVEL.has(last2) && labels.length >= 3 ? labels : labels.slice(-2);
   return { label: reg[0] as string, registrable: reg.join('.') };
+}
+
+/** Up to `max` non-empty dot-separated labels from the end of `name`, in order. */
+function lastLabels(name: string, max: number): string[] {
+  const out: string[] = [];
+  let end = name.length;
+  while (end > 0 && out.length < max) {
+    const dot = name.lastIndexOf('.', end - 1);
+    if (dot + 1 < end) out.unshift(name.slice(dot + 1, end));
+    end = dot < 0 ? 0 : dot;
+  }
+  return out;
 }
 
 const LEGAL_FORMS = [

@@ -9,22 +9,32 @@ const SHA256_BLOCK = 64;
  * hashes: the same digest as `createHmac`, without building an HMAC object for every alert.
  */
 export class HmacSha256 {
-  private readonly inner: Buffer;
-  private readonly outer: Buffer;
+  /** The inner pad followed by room for a message: written in place, no buffer built per message. */
+  private innerInput: Buffer;
+  /** The outer pad followed by the 32-byte inner digest. */
+  private readonly outerInput: Buffer;
 
   constructor(secret: Buffer) {
     const key = secret.length > SHA256_BLOCK ? hash('sha256', secret, 'buffer') : secret;
-    this.inner = Buffer.alloc(SHA256_BLOCK, 0x36);
-    this.outer = Buffer.alloc(SHA256_BLOCK, 0x5c);
+    this.innerInput = Buffer.alloc(SHA256_BLOCK + 256, 0x36);
+    this.outerInput = Buffer.alloc(SHA256_BLOCK + 32, 0x5c);
     for (let i = 0; i < key.length; i++) {
-      this.inner[i] = (this.inner[i] as number) ^ (key[i] as number);
-      this.outer[i] = (this.outer[i] as number) ^ (key[i] as number);
+      this.innerInput[i] = (this.innerInput[i] as number) ^ (key[i] as number);
+      this.outerInput[i] = (this.outerInput[i] as number) ^ (key[i] as number);
     }
   }
 
   hex(message: string): string {
-    const inner = hash('sha256', Buffer.concat([this.inner, Buffer.from(message, 'utf8')]), 'buffer');
-    return hash('sha256', Buffer.concat([this.outer, inner]), 'hex');
+    // A UTF-16 code unit is at most three UTF-8 bytes.
+    if (this.innerInput.length < SHA256_BLOCK + message.length * 3) {
+      const grown = Buffer.alloc(SHA256_BLOCK + message.length * 3);
+      this.innerInput.copy(grown, 0, 0, SHA256_BLOCK);
+      this.innerInput = grown;
+    }
+    const length = this.innerInput.write(message, SHA256_BLOCK, 'utf8');
+    const inner = hash('sha256', this.innerInput.subarray(0, SHA256_BLOCK + length), 'buffer');
+    inner.copy(this.outerInput, SHA256_BLOCK);
+    return hash('sha256', this.outerInput, 'hex');
   }
 }
 

@@ -6,6 +6,21 @@ import { findVictimIps } from './ip';
 import { isGenericIdentifier } from './generic-identifiers';
 import { isAsciiWordChar, lowerSameLength } from './normalize';
 import type { Pseudonymizer } from './pseudonym';
+import {
+  CH_AT,
+  CH_BACKSLASH,
+  CH_COLON,
+  CH_DASH,
+  CH_DOT,
+  CH_EQUALS,
+  CH_LT,
+  CH_SLASH,
+  CH_X,
+  hasEscapedHex,
+  mayHaveWholeView,
+  takeCensus,
+  type TextCensus,
+} from './text-census';
 
 /** One thing the sanitizer found and changed; never carries the value itself. */
 export interface Finding {
@@ -54,6 +69,20 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+/g;
 const URL_RE = /\b(?:https?|hxxps?|ftp|wss?):\/\/[^\s"'<>]+/gi;
 const B64 = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,}={0,2}/g;
 const HEX_RUN = /(?:\\x[0-9a-f]{2}){6,}|(?<![0-9a-z])(?:[0-9a-f]{2}){8,}(?![0-9a-z])/gi;
+const ALL_DIGITS = /^\d+$/;
+/** Characters that end `DOMAIN\user`'s user part. */
+const ENDS_ACCOUNT_NAME = /[\s\\/"':;,|<>()[\]]/;
+/** Characters before a display name in a recipient list. */
+const ENDS_DISPLAY_NAME = /[:;,<>"\n\r]/;
+const WHITESPACE = /\s/;
+const RID_SUFFIX = /^-\d{1,10}/;
+const LEADING_SEPARATORS = /^[/_-]+/;
+const TRAILING_SEPARATORS = /[/_-]+$/;
+const PLAIN_HEX = /^[0-9a-fA-F]+$/;
+/** Base64 of real bytes has digits, `+`/`/` or mixed case; a long word or identifier does not. */
+const MIXED_BASE64 = /[0-9+/]|[A-Z].*[a-z]|[a-z].*[A-Z]/;
+const URL_SAFE_CHAR = /[-_]/;
+const PATH_SEPARATOR = /[/\\]/;
 const PCT = /%[0-9a-f]{2}/i;
 const HTML_ENT = /&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,8});/i;
 const MIME_WORD = /=\?([^?\s]+)\?([bq])\?([^?\s]*)\?=/gi;
@@ -147,11 +176,19 @@ export class TextSanitizer {
     let opaqueBlobs = 0;
     const edits: Edit[] = [];
     const lt = lowerSameLength(text);
+    const census = takeCensus(text);
 
     this.dictionaryEdits(text, lt, this.compiled.ac.search(lt), edits, view);
     if (this.learned) this.dictionaryEdits(text, lt, this.learned.search(lt), edits, view);
 
-    for (const ip of findVictimIps(text, this.compiled.customerRanges, this.compiled.internalRanges)) {
+    const ips = findVictimIps(text, this.compiled.customerRanges, this.compiled.internalRanges, {
+      dotted: (census.chars & CH_DOT) !== 0 && census.digitRun > 0,
+      dashed: (census.chars & CH_DASH) !== 0 && census.digitRun > 0,
+      integer: census.digitRun >= 8,
+      hex: (census.chars & CH_X) !== 0,
+      v6: census.colons >= 2,
+    });
+    for (const ip of ips) {
       const internal = ip.side === 'internal';
       edits.push({
         start: ip.start,
@@ -168,12 +205,12 @@ export class TextSanitizer {
         ],
       });
     }
-    this.patternEdits(text, lt, edits, view);
-    if (depth < MAX_DEPTH) opaqueBlobs += this.encodedEdits(text, depth, edits, view);
+    this.patternEdits(text, lt, census.chars, edits, view);
+    if (depth < MAX_DEPTH) opaqueBlobs += this.encodedEdits(text, census, depth, edits, view);
 
     let out = applyEdits(text, edits, findings);
 
-    if (depth < MAX_DEPTH && wholeViews && mayHaveWholeView(out)) {
+    if (depth < MAX_DEPTH && wholeViews && mayHaveWholeView(out, out === text ? census : takeCensus(out))) {
       // One combined decoded view (URL → HTML → MIME → defang → NFKC), scanned once: not one recursion per decoder.
       let v = out;
       const applied: string[] = [];
@@ -262,7 +299,7 @@ export class TextSanitizer {
           while (k < text.length && text.charCodeAt(k) === 92 && k < end + 2) k++;
           if (k > end) {
             let u = k;
-            while (u < text.length && !/[\s\\/"':;,|<>()[\]]/.test(text[u] as string)) u++;
+            while (u < text.length && !ENDS_ACCOUNT_NAME.test(text[u] as string)) u++;
             if (u > k) {
               repl += `\\${this.pseudo.get('user', text.slice(k, u))}`;
               found.push(f('user', 'user-name', 'R-PSEUDO-USER', 'pseudonymize', view));
@@ -272,7 +309,7 @@ export class TextSanitizer {
           break;
         }
         case 'sid': {
-          const rid = /^-\d{1,10}/.exec(text.slice(end, end + 12));
+          const rid = RID_SUFFIX.exec(text.slice(end, end + 12));
           if (rid) end += rid[0].length;
           repl = this.pseudo.get('sid', text.slice(start, end));
           found[0] = f('sid', 'account-id', rule, 'pseudonymize', view);
@@ -312,9 +349,13 @@ export class TextSanitizer {
     }
   }
 
-  private patternEdits(text: string, lt: string, edits: Edit[], view: string): void {
+  /** `chars`: the census's CH_* flags; each detector needs one of its characters to match at all. */
+  private patternEdits(text: string, lt: string, chars: number, edits: Edit[], view: string): void {
     let m: RegExpExecArray | null;
-    if (lt.includes('users') || lt.includes('/home/') || lt.includes('documents and settings')) {
+    if (
+      (chars & (CH_SLASH | CH_BACKSLASH)) !== 0 &&
+      (lt.includes('users') || lt.includes('/home/') || lt.includes('documents and settings'))
+    ) {
       USER_PATH.lastIndex = 0;
       while ((m = USER_PATH.exec(text))) {
         const name = m[1] as string;
@@ -328,7 +369,7 @@ export class TextSanitizer {
         });
       }
     }
-    if (lt.includes('s-1-5-21')) {
+    if ((chars & CH_DASH) !== 0 && lt.includes('s-1-5-21')) {
       SID.lastIndex = 0;
       while ((m = SID.exec(text))) {
         edits.push({
@@ -339,7 +380,7 @@ export class TextSanitizer {
         });
       }
     }
-    if (text.includes(':') || text.includes('-')) {
+    if ((chars & (CH_COLON | CH_DASH)) !== 0) {
       MAC.lastIndex = 0;
       while ((m = MAC.exec(text))) {
         edits.push({
@@ -350,7 +391,7 @@ export class TextSanitizer {
         });
       }
     }
-    if (lt.includes('to:') || lt.includes('cc:') || lt.includes('to :')) {
+    if ((chars & CH_COLON) !== 0 && (lt.includes('to:') || lt.includes('cc:') || lt.includes('to :'))) {
       RECIPIENT_HEADER.lastIndex = 0;
       while ((m = RECIPIENT_HEADER.exec(text))) {
         const body = m[1] as string;
@@ -366,16 +407,19 @@ export class TextSanitizer {
         });
       }
     }
-    if (text.includes('\\\\')) {
+    if ((chars & CH_BACKSLASH) !== 0 && text.includes('\\\\')) {
       UNC_HOST.lastIndex = 0;
       while ((m = UNC_HOST.exec(text))) this.hostEdit(m, edits, view, 'R-UNC-HOST');
     }
-    if (lt.includes('/node:') || lt.includes('/s ') || lt.includes('-computername')) {
+    if (
+      (chars & (CH_SLASH | CH_DASH)) !== 0 &&
+      (lt.includes('/node:') || lt.includes('/s ') || lt.includes('-computername'))
+    ) {
       HOST_SWITCH.lastIndex = 0;
       while ((m = HOST_SWITCH.exec(text))) this.hostEdit(m, edits, view, 'R-CMD-REMOTE-HOST');
     }
-    if (text.includes('@') && text.includes('<')) this.displayNameEdits(text, edits, view);
-    if (lt.includes('emailaddress=')) {
+    if ((chars & CH_AT) !== 0 && (chars & CH_LT) !== 0) this.displayNameEdits(text, edits, view);
+    if ((chars & CH_EQUALS) !== 0 && lt.includes('emailaddress=')) {
       CERT_EMAIL.lastIndex = 0;
       while ((m = CERT_EMAIL.exec(text))) {
         const v = m[1] as string;
@@ -388,7 +432,7 @@ export class TextSanitizer {
         });
       }
     }
-    if (text.includes('://')) {
+    if ((chars & CH_COLON) !== 0 && text.includes('://')) {
       URL_RE.lastIndex = 0;
       while ((m = URL_RE.exec(text))) {
         const q = m[0].indexOf('?');
@@ -413,7 +457,7 @@ export class TextSanitizer {
   /** Pseudonymizes the host captured in group 1 unless it is an address or a generic name. */
   private hostEdit(m: RegExpExecArray, edits: Edit[], view: string, rule: string): void {
     const host = m[1] as string;
-    if (/^\d+$/.test(host) || isGenericIdentifier(host)) return;
+    if (ALL_DIGITS.test(host) || isGenericIdentifier(host)) return;
     const start = m.index + m[0].length - host.length;
     edits.push({
       start,
@@ -442,8 +486,8 @@ export class TextSanitizer {
         if (q < 0 || end - q > 130) continue;
         start = q;
       } else {
-        while (start > 0 && end - start < 128 && !/[:;,<>"\n\r]/.test(text[start - 1] as string)) start--;
-        while (start < end && /\s/.test(text[start] as string)) start++;
+        while (start > 0 && end - start < 128 && !ENDS_DISPLAY_NAME.test(text[start - 1] as string)) start--;
+        while (start < end && WHITESPACE.test(text[start] as string)) start++;
       }
       if (start >= end) continue;
       edits.push({
@@ -456,24 +500,22 @@ export class TextSanitizer {
   }
 
   /** Base64 (incl. url-safe, UTF-16LE, gzip) and hex blobs: decode, sanitize, re-encode when a victim part was found. */
-  private encodedEdits(text: string, depth: number, edits: Edit[], view: string): number {
+  private encodedEdits(text: string, census: TextCensus, depth: number, edits: Edit[], view: string): number {
     let opaque = 0;
-    const runs = blobRuns(text);
     // Collected before recursing: the nested sanitize reuses the same global regexes.
-    for (const m of runs.base64 >= 20 ? [...text.matchAll(B64)] : []) {
+    for (const m of census.base64Run >= 20 ? [...text.matchAll(B64)] : []) {
       let run = m[0];
       let start = m.index;
-      const lead = /^[/_-]+/.exec(run)?.[0].length ?? 0;
+      const lead = LEADING_SEPARATORS.exec(run)?.[0].length ?? 0;
       run = run.slice(lead);
       start += lead;
-      run = run.replace(/[/_-]+$/, '');
-      if (run.length < 16 || /^[0-9a-fA-F]+$/.test(run) || !/[0-9+/]|[A-Z].*[a-z]|[a-z].*[A-Z]/.test(run))
-        continue;
-      const urlSafe = /[-_]/.test(run);
+      run = run.replace(TRAILING_SEPARATORS, '');
+      if (run.length < 16 || PLAIN_HEX.test(run) || !MIXED_BASE64.test(run)) continue;
+      const urlSafe = URL_SAFE_CHAR.test(run);
       const buf = Buffer.from(run, urlSafe ? 'base64url' : 'base64');
       const dec = decodeBytes(buf);
       if (!dec) {
-        if (run.length >= 64 && !/[/\\]/.test(run)) opaque++;
+        if (run.length >= 64 && !PATH_SEPARATOR.test(run)) opaque++;
         continue;
       }
       const r = this.sanitize(dec.text, depth + 1, dec.view);
@@ -496,7 +538,7 @@ export class TextSanitizer {
         ],
       });
     }
-    for (const m of runs.hex >= 16 || runs.escapedHex ? [...text.matchAll(HEX_RUN)] : []) {
+    for (const m of census.hexRun >= 16 || hasEscapedHex(text, census) ? [...text.matchAll(HEX_RUN)] : []) {
       const run = m[0];
       const escaped = run.startsWith('\\x') || run.startsWith('\\X');
       const hex = escaped ? run.replace(/\\x/gi, '') : run;
@@ -521,39 +563,6 @@ export class TextSanitizer {
     }
     return opaque;
   }
-}
-
-/**
- * One pass over the text instead of two regex scans: the longest run of base64 characters that is not
- * plain hex (hashes are the hex decoder's), the longest hex run, and whether `\\x` escapes occur.
- */
-function blobRuns(text: string): { base64: number; hex: number; escapedHex: boolean } {
-  let base64 = 0;
-  let hex = 0;
-  let b = 0;
-  let bNonHex = false;
-  let h = 0;
-  let escapedHex = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const isHex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-    const isB64 =
-      isHex || (c >= 71 && c <= 90) || (c >= 103 && c <= 122) || c === 43 || c === 47 || c === 95 || c === 45;
-    if (isB64) {
-      b++;
-      if (!isHex) bNonHex = true;
-      if (bNonHex && b > base64) base64 = b;
-    } else {
-      b = 0;
-      bNonHex = false;
-    }
-    if (isHex) {
-      h++;
-      if (h > hex) hex = h;
-    } else h = 0;
-    if (c === 92 && (text.charCodeAt(i + 1) === 120 || text.charCodeAt(i + 1) === 88)) escapedHex = true;
-  }
-  return { base64, hex, escapedHex };
 }
 
 function maskQuery(query: string): string {
@@ -732,18 +741,6 @@ function refang(s: string): string | null {
 function nfkc(s: string): string | null {
   if (!NON_ASCII.test(s)) return null;
   return s.normalize('NFKC');
-}
-
-/** One pass: only text with `%`, `&`, `=?`, a defang bracket, `hxxp` or non-ASCII can have a decoded view. */
-function mayHaveWholeView(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127 || c === 37 || c === 38 || c === 91 || c === 40 || c === 123) return true;
-    if (c === 61 && s.charCodeAt(i + 1) === 63) return true;
-    if ((c === 104 || c === 72) && (s.charCodeAt(i + 1) | 32) === 120 && (s.charCodeAt(i + 2) | 32) === 120)
-      return true;
-  }
-  return false;
 }
 
 const WHOLE_VIEWS: Array<[string, (s: string) => string | null]> = [
