@@ -1,5 +1,6 @@
 import type { Alert, Customer } from '@kyoyu/contracts';
 import { AhoCorasick } from './aho-corasick';
+import { PatternList, type PatternMatcher } from './pattern-list';
 import { isGenericIdentifier } from './generic-identifiers';
 import { compileRanges, type IpRanges } from './ip';
 import { canon, domainForms, nameVariants, registrable } from './normalize';
@@ -43,9 +44,9 @@ export interface CompiledCustomer {
   /** Lookalike verdicts by domain, bounded. */
   readonly lookalikeMemo: Map<string, boolean>;
   /** Automata for the identifiers learned from alerts, by their pattern set (hosts and users repeat), bounded. */
-  readonly learnedMemo: Map<string, AhoCorasick<DictEntry>>;
+  readonly learnedMemo: Map<string, PatternMatcher<DictEntry>>;
   /** The same automata by the raw identifiers they were built from: a repeat skips building the patterns. */
-  readonly learnedByIdentifiers: Map<string, AhoCorasick<DictEntry> | null>;
+  readonly learnedByIdentifiers: Map<string, PatternMatcher<DictEntry> | null>;
 }
 
 // Hoisted: a regex literal inside a function is a new object on every call.
@@ -266,7 +267,7 @@ export function learnedAutomatonFor(
   c: CompiledCustomer,
   l: LearnedIdentifiers,
   hostIps: readonly string[],
-): AhoCorasick<DictEntry> | null {
+): PatternMatcher<DictEntry> | null {
   const key = identifiersKey([l.hosts, l.hostIds, l.users, l.emails, l.domains, l.macs, l.sids, hostIps]);
   let ac = c.learnedByIdentifiers.get(key);
   if (ac === undefined) {
@@ -279,18 +280,27 @@ export function learnedAutomatonFor(
   return ac;
 }
 
-/** The automaton for an alert's learned identifiers, reused across alerts with the same set. */
+/**
+ * The matcher for an alert's learned identifiers, reused across alerts with the same set: a plain list for
+ * the usual handful, an automaton beyond PatternList.MAX (the search stays linear in the text either way).
+ */
 export function learnedAutomaton(
   c: CompiledCustomer,
   patterns: Array<[string, DictEntry]>,
-): AhoCorasick<DictEntry> | null {
+): PatternMatcher<DictEntry> | null {
   if (patterns.length === 0) return null;
   const key = patterns.map(([p, e]) => `${e.kind}\u0000${p}`).join('\u0001');
   let ac = c.learnedMemo.get(key);
   if (!ac) {
-    ac = new AhoCorasick<DictEntry>();
-    for (const [p, e] of patterns) ac.add(p, e);
-    ac.build();
+    if (patterns.length <= PatternList.MAX) {
+      const list = new PatternList<DictEntry>();
+      for (const [p, e] of patterns) list.add(p, e);
+      ac = list;
+    } else {
+      const automaton = new AhoCorasick<DictEntry>();
+      for (const [p, e] of patterns) automaton.add(p, e);
+      ac = automaton.build();
+    }
     if (c.learnedMemo.size >= 10_000) c.learnedMemo.clear();
     c.learnedMemo.set(key, ac);
   }

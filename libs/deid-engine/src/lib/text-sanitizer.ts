@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { AcMatch, AhoCorasick } from './aho-corasick';
+import type { AcMatch } from './aho-corasick';
+import type { PatternMatcher } from './pattern-list';
 import type { CompiledCustomer, DictEntry, DictKind } from './compile';
 import { findVictimIps } from './ip';
 import { isGenericIdentifier } from './generic-identifiers';
@@ -151,7 +152,7 @@ export class TextSanitizer {
    */
   constructor(
     private readonly compiled: CompiledCustomer,
-    private readonly learned: AhoCorasick<DictEntry> | null,
+    private readonly learned: PatternMatcher<DictEntry> | null,
     private readonly pseudo: Pick<Pseudonymizer, 'get'>,
     private readonly scanOnly = false,
   ) {}
