@@ -92,6 +92,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   private cycle: Promise<void> | undefined;
   private cycleAgain = false;
   private readonly sending = new Set<Promise<void>>();
+  /** The producer healthy subscribers share (see publishShared). */
+  private shared: Producer | undefined;
   private acks: Array<{ seqs: string[]; at: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushing: Promise<void> | undefined;
   private stopped = false;
@@ -139,7 +141,10 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
     await this.cycle;
     await Promise.allSettled([...this.sending]);
-    await Promise.allSettled([...this.states.values()].map((s) => s.producer?.disconnect()));
+    await Promise.allSettled([
+      this.shared?.disconnect(),
+      ...[...this.states.values()].map((s) => s.producer?.disconnect()),
+    ]);
     if (this.lockRunner) {
       await this.lockRunner.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
       await this.lockRunner.release().catch(() => undefined);
@@ -276,16 +281,25 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       if (!list) bySubscriber.set(r.subscriber_id, (list = []));
       list.push(r);
     }
-    for (const [id, list] of bySubscriber) {
-      const s = this.state(id);
-      s.inFlight = true;
-      const sending = this.publish(id, s, list).finally(() => {
-        s.inFlight = false;
-        this.sending.delete(sending);
-        if (this.dirty.has(id)) this.schedule();
-      });
-      this.sending.add(sending);
-    }
+    // Subscribers whose last attempt succeeded share one request per broker; one that failed goes on its own
+    // producer and back-off until it succeeds again.
+    const healthy = [...bySubscriber].filter(([id]) => this.state(id).failures === 0);
+    const shared = healthy.length >= 2 ? healthy : [];
+    const alone = [...bySubscriber].filter(([id]) => !shared.some(([h]) => h === id));
+    if (shared.length > 0) this.track(shared, this.publishShared(shared));
+    for (const group of alone) this.track([group], this.publish(group[0], this.state(group[0]), group[1]));
+  }
+
+  /** Marks subscribers as publishing until `sending` settles; leftovers then get the next cycle. */
+  private track(groups: ReadonlyArray<[string, PendingRow[]]>, sending: Promise<void>): void {
+    const states = groups.map(([id]) => [id, this.state(id)] as const);
+    for (const [, s] of states) s.inFlight = true;
+    const done = sending.finally(() => {
+      this.sending.delete(done);
+      for (const [, s] of states) s.inFlight = false;
+      if (states.some(([id]) => this.dirty.has(id))) this.schedule();
+    });
+    this.sending.add(done);
   }
 
   /** The bundle of each queued row: from the recent releases, else (each bundle once) from PostgreSQL. */
@@ -338,22 +352,11 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     const spans = rows.map((r) => deliverySpan(id, r));
     try {
       const producer = await this.producerFor(s);
-      await producer.send({
-        topic: shareTopic(id),
-        acks: -1,
-        messages: rows.map((r) => ({ key: r.event_id, value: r.payload, headers: SUBSCRIBER_HEADERS })),
-      });
+      await producer.send(subscriberMessages(id, rows));
       // The acknowledgement time, the same for the whole request (one produce call published it).
       const at = Date.now();
       await this.acknowledge(seqs, at);
-      this.sent(rows);
-      s.failures = 0;
-      s.lastError = null;
-      s.retryAt = 0;
-      this.delivered.add(rows.length, { subscriber: id });
-      for (const r of rows) this.latency.record(Math.max(0, at - new Date(r.released_at).getTime()));
-      if (rows.length === this.config.DISPATCH_BATCH) this.dirty.add(id);
-      endSpans(spans, 'delivered');
+      this.succeeded(id, s, rows, at, spans);
     } catch (err) {
       s.failures += 1;
       s.lastError = errorCode(err);
@@ -385,6 +388,55 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       s.producer = undefined;
       await p?.disconnect().catch(() => undefined);
     }
+  }
+
+  /**
+   * Publishes several subscribers' rows with one shared producer: one produce request per broker instead of
+   * one per subscriber. Should it fail, nothing tells which topic failed, so each subscriber is published on
+   * its own producer at once (the rows are unacknowledged; a copy the broker did take is the same payload
+   * again, deduplicated by event id), and only a failing one backs off. The shared producer is replaced:
+   * kafkajs keeps failing metadata for a topic it once sent to.
+   */
+  private async publishShared(groups: ReadonlyArray<[string, PendingRow[]]>): Promise<void> {
+    const spans = groups.map(([id, rows]) => rows.map((r) => deliverySpan(id, r)));
+    try {
+      const producer = await this.sharedProducer();
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: groups.map(([id, rows]) => {
+          const { topic, messages } = subscriberMessages(id, rows);
+          return { topic, messages };
+        }),
+      });
+      const at = Date.now();
+      await this.acknowledge(
+        groups.flatMap(([, rows]) => rows.map((r) => r.seq)),
+        at,
+      );
+      groups.forEach(([id, rows], i) => this.succeeded(id, this.state(id), rows, at, spans[i] ?? []));
+    } catch (err) {
+      const code = errorCode(err);
+      for (const list of spans) endSpans(list, 'failed', code);
+      this.logger.warn(
+        { code, subscribers: groups.length },
+        'shared publish failed; publishing each subscriber alone',
+      );
+      const p = this.shared;
+      this.shared = undefined;
+      await p?.disconnect().catch(() => undefined);
+      await Promise.all(groups.map(([id, rows]) => this.publish(id, this.state(id), rows)));
+    }
+  }
+
+  private succeeded(id: string, s: SubscriberState, rows: PendingRow[], at: number, spans: Span[]): void {
+    this.sent(rows);
+    s.failures = 0;
+    s.lastError = null;
+    s.retryAt = 0;
+    this.delivered.add(rows.length, { subscriber: id });
+    for (const r of rows) this.latency.record(Math.max(0, at - new Date(r.released_at).getTime()));
+    if (rows.length === this.config.DISPATCH_BATCH) this.dirty.add(id);
+    endSpans(spans, 'delivered');
   }
 
   /** Marks rows delivered; acknowledgements arriving together share one UPDATE. */
@@ -437,8 +489,17 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     return attempt;
   }
 
+  private async sharedProducer(): Promise<Producer> {
+    if (!this.shared) this.shared = await this.newProducer();
+    return this.shared;
+  }
+
   private async producerFor(s: SubscriberState): Promise<Producer> {
-    if (s.producer) return s.producer;
+    if (!s.producer) s.producer = await this.newProducer();
+    return s.producer;
+  }
+
+  private async newProducer(): Promise<Producer> {
     const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -447,9 +508,17 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
     });
     await producer.connect();
-    s.producer = producer;
     return producer;
   }
+}
+
+/** One subscriber's rows as a produce request: the bundle and its media type only. */
+function subscriberMessages(id: string, rows: readonly PendingRow[]) {
+  return {
+    topic: shareTopic(id),
+    acks: -1,
+    messages: rows.map((r) => ({ key: r.event_id, value: r.payload, headers: SUBSCRIBER_HEADERS })),
+  };
 }
 
 /**
