@@ -12,7 +12,7 @@ set -euo pipefail
 
 PKG="@confluentinc/kafka-javascript"
 PKG_VERSION="1.10.1"          # ships librdkafka 2.15.1 in deps/librdkafka
-PATCH_LEVEL="6"               # bump when the sed patches below change
+PATCH_LEVEL="7"               # bump when the sed patches below change
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="$HERE/.build"
@@ -156,11 +156,46 @@ s/^                        else if (!mpart)$/                        else if (mt
                                 err = mtopic->err;\
 &/
 }' "$HANDLERS"
+  # 10. Fetch returned one message set (one producer request's batch) per
+  #     partition ("FIXME: Multiple messageSets ?"), so a consumer behind
+  #     producers that send small batches got a few records per round trip
+  #     and every pipeline stage paid its per-batch cost for each of them.
+  #     Kafka returns consecutive batches up to the partition's max bytes: do
+  #     the same. And find the fetch offset from the end of the log, where
+  #     consumers read, instead of walking it from the start.
+  perl -0pi -e 's/                                size_t written = rd_kafka_buf_write_kbytes\(\n                                    resp, &mset->bytes\);/                                size_t written; \/* kyoyu *\/
+                                const rd_kafka_mock_msgset_t *m;
+                                size_t sum = 0;
+                                int n = 0, i;
+                                int64_t visible = on_follower ? mpart->follower_end_offset : mpart->end_offset;
+                                for (m = mset; m && m->last_offset < visible; m = TAILQ_NEXT(m, link)) {
+                                        if (n > 0 && sum + (size_t)m->bytes.len > (size_t)PartMaxBytes)
+                                                break;
+                                        sum += (size_t)m->bytes.len;
+                                        n++;
+                                }
+                                if (n <= 1) {
+                                        written = rd_kafka_buf_write_kbytes(resp, &mset->bytes);
+                                } else {
+                                        rd_kafkap_bytes_t all;
+                                        char *joined = rd_malloc(sum);
+                                        size_t at = 0;
+                                        for (m = mset, i = 0; i < n; i++, m = TAILQ_NEXT(m, link)) {
+                                                memcpy(joined + at, m->bytes.data, (size_t)m->bytes.len);
+                                                at += (size_t)m->bytes.len;
+                                        }
+                                        all.len = (int32_t)sum;
+                                        all.data = joined;
+                                        written = rd_kafka_buf_write_kbytes(resp, &all);
+                                        rd_free(joined);
+                                }/' "$HANDLERS"
+  perl -0pi -e 's/        \/\* FIXME: Maintain an index \*\/\n\n        TAILQ_FOREACH\(mset, &mpart->msgsets, link\) \{\n                if \(mset->first_offset <= offset && offset <= mset->last_offset\)\n                        return mset;\n        \}/        \/* kyoyu: from the end, where consumers read *\/\n        TAILQ_FOREACH_REVERSE(mset, &mpart->msgsets, rd_kafka_mock_msgset_tailq_s, link) {\n                if (mset->last_offset < offset)\n                        return NULL;\n                if (mset->first_offset <= offset)\n                        return mset;\n        }/' "$MOCK"
   grep -q 'listen(mrkb->listen_s, 1024)' "$MOCK" || { log "patch 1 (listen backlog) did not apply"; exit 1; }
-  [ "$(grep -c '/\* kyoyu' "$MOCK")" = 6 ] || { log "patches 6/8 (idempotence, retention) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu' "$MOCK")" = 7 ] || { log "patches 6/8/10 (idempotence, retention, offset lookup) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu \*/' "$MOCK")" = 5 ] || { log "patches 2/3/6/8 (ports, partitions, idempotence, retention) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu \*/' "$CGRP")" = 1 ] || { log "patch 4 (group join) did not apply"; exit 1; }
-  [ "$(grep -c '/\* kyoyu \*/' "$HANDLERS")" = 5 ] || { log "patches 5/7/9 (LeaveGroup, fetch wake-up, topic authorization) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu \*/' "$HANDLERS")" = 6 ] || { log "patches 5/7/9/10 (LeaveGroup, fetch wake-up, topic authorization, fetch size) did not apply"; exit 1; }
+  grep -q 'kyoyu: from the end, where consumers read' "$MOCK" || { log "patch 10 (offset lookup) did not apply"; exit 1; }
   grep -q 'rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t \*mcluster); /\* kyoyu' "$SRC/src/rdkafka_mock_int.h" || { log "patch 7 (fetch wake-up prototype) did not apply"; exit 1; }
 
   log "configuring librdkafka"
