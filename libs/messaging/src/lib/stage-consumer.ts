@@ -153,16 +153,33 @@ export class StageConsumer {
     let pending: OutboundMessage[] = [];
     let lastOffset: string | undefined;
 
+    let handledAt = performance.now();
     const flush = async () => {
       if (lastOffset === undefined) return;
+      const t0 = performance.now();
+      const published = pending.length;
       await this.opts.publisher.publish(pending);
       pending = [];
       resolveOffset(lastOffset);
+      const t1 = performance.now();
       await this.consumer.commitOffsets([
         { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() },
       ]);
       lastOffset = undefined;
       await heartbeat();
+      // Where a batch's time goes (counts and milliseconds only): handling, publishing, committing.
+      this.opts.logger.debug(
+        {
+          stage: this.opts.stage,
+          partition: batch.partition,
+          published,
+          handleMs: Math.round(t0 - handledAt),
+          publishMs: Math.round(t1 - t0),
+          commitMs: Math.round(performance.now() - t1),
+        },
+        'batch flushed',
+      );
+      handledAt = performance.now();
     };
 
     if (handler?.batch) {
