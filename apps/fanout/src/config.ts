@@ -10,7 +10,7 @@ export const FanoutConfig = BaseConfig.extend({
   DISPATCH_POLL_MS: ms(1000),
   /** How often releases whose embargo has ended are looked for. */
   EMBARGO_POLL_MS: ms(10_000),
-  /** Deliveries published per Kafka request for one subscriber. */
+  /** Deliveries per Kafka request: one subscriber's, or several healthy subscribers' together. */
   DISPATCH_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   /**
    * Bundles of the latest releases kept in memory until each subscriber has it (the dispatcher then need not

@@ -286,7 +286,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     const healthy = [...bySubscriber].filter(([id]) => this.state(id).failures === 0);
     const shared = healthy.length >= 2 ? healthy : [];
     const alone = [...bySubscriber].filter(([id]) => !shared.some(([h]) => h === id));
-    if (shared.length > 0) this.track(shared, this.publishShared(shared));
+    for (const chunk of requestsOf(shared, this.config.DISPATCH_BATCH))
+      this.track(chunk, this.publishShared(chunk));
     for (const group of alone) this.track([group], this.publish(group[0], this.state(group[0]), group[1]));
   }
 
@@ -510,6 +511,30 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     await producer.connect();
     return producer;
   }
+}
+
+/**
+ * Subscribers' rows in shared requests of about `max` messages each (a subscriber's rows stay together):
+ * with many subscribers and a backlog, one request for all would hold hundreds of megabytes.
+ */
+function requestsOf(
+  groups: ReadonlyArray<[string, PendingRow[]]>,
+  max: number,
+): Array<Array<[string, PendingRow[]]>> {
+  const out: Array<Array<[string, PendingRow[]]>> = [];
+  let current: Array<[string, PendingRow[]]> = [];
+  let size = 0;
+  for (const group of groups) {
+    if (current.length > 0 && size + group[1].length > max) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(group);
+    size += group[1].length;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 /** One subscriber's rows as a produce request: the bundle and its media type only. */
