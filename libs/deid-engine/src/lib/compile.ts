@@ -43,9 +43,7 @@ export interface CompiledCustomer {
   readonly registrables: ReadonlySet<string>;
   /** Lookalike verdicts by domain, bounded. */
   readonly lookalikeMemo: Map<string, boolean>;
-  /** Automata for the identifiers learned from alerts, by their pattern set (hosts and users repeat), bounded. */
-  readonly learnedMemo: Map<string, PatternMatcher<DictEntry>>;
-  /** The same automata by the raw identifiers they were built from: a repeat skips building the patterns. */
+  /** Matchers for the identifiers learned from alerts, by those identifiers (hosts and users repeat), bounded. */
   readonly learnedByIdentifiers: Map<string, PatternMatcher<DictEntry> | null>;
 }
 
@@ -112,7 +110,6 @@ export function compileCustomer(c: Customer): CompiledCustomer {
     lookalikeLabels: [...labels],
     registrables,
     lookalikeMemo: new Map(),
-    learnedMemo: new Map(),
     learnedByIdentifiers: new Map(),
   };
 }
@@ -225,7 +222,7 @@ export function learnFromAlert(alert: Alert, compiled?: CompiledCustomer): Learn
   return l;
 }
 
-export function learnedPatterns(l: LearnedIdentifiers): Array<[string, DictEntry]> {
+function learnedPatterns(l: LearnedIdentifiers): Array<[string, DictEntry]> {
   const out: Array<[string, DictEntry]> = [];
   const add = (kind: DictKind, v: string, min: number): void => {
     const c = canon(v.trim());
@@ -259,11 +256,11 @@ function identifiersKey(lists: ReadonlyArray<readonly string[]>): string {
 const IP_ENTRY: DictEntry = { kind: 'ip', boundary: true, domainLike: false, registry: false };
 
 /**
- * The automaton for an alert's learned identifiers plus the external addresses it attributes to the
+ * The matcher for an alert's learned identifiers plus the external addresses it attributes to the
  * victim's hosts (`hostIps`, searched as they are), or null when there are none. Keyed by the raw values,
  * which decide the patterns: an alert from a host and user already seen costs one lookup.
  */
-export function learnedAutomatonFor(
+export function learnedMatcherFor(
   c: CompiledCustomer,
   l: LearnedIdentifiers,
   hostIps: readonly string[],
@@ -273,7 +270,7 @@ export function learnedAutomatonFor(
   if (ac === undefined) {
     const patterns = learnedPatterns(l);
     for (const ip of hostIps) patterns.push([ip.toLowerCase(), IP_ENTRY]);
-    ac = learnedAutomaton(c, patterns);
+    ac = matcherOf(patterns);
     if (c.learnedByIdentifiers.size >= 10_000) c.learnedByIdentifiers.clear();
     c.learnedByIdentifiers.set(key, ac);
   }
@@ -281,28 +278,17 @@ export function learnedAutomatonFor(
 }
 
 /**
- * The matcher for an alert's learned identifiers, reused across alerts with the same set: a plain list for
- * the usual handful, an automaton beyond PatternList.MAX (the search stays linear in the text either way).
+ * A matcher for an alert's learned identifiers: a plain list for the usual handful, an automaton beyond
+ * PatternList.MAX (the search stays linear in the text either way).
  */
-export function learnedAutomaton(
-  c: CompiledCustomer,
-  patterns: Array<[string, DictEntry]>,
-): PatternMatcher<DictEntry> | null {
+function matcherOf(patterns: ReadonlyArray<[string, DictEntry]>): PatternMatcher<DictEntry> | null {
   if (patterns.length === 0) return null;
-  const key = patterns.map(([p, e]) => `${e.kind}\u0000${p}`).join('\u0001');
-  let ac = c.learnedMemo.get(key);
-  if (!ac) {
-    if (patterns.length <= PatternList.MAX) {
-      const list = new PatternList<DictEntry>();
-      for (const [p, e] of patterns) list.add(p, e);
-      ac = list;
-    } else {
-      const automaton = new AhoCorasick<DictEntry>();
-      for (const [p, e] of patterns) automaton.add(p, e);
-      ac = automaton.build();
-    }
-    if (c.learnedMemo.size >= 10_000) c.learnedMemo.clear();
-    c.learnedMemo.set(key, ac);
+  if (patterns.length <= PatternList.MAX) {
+    const list = new PatternList<DictEntry>();
+    for (const [p, e] of patterns) list.add(p, e);
+    return list;
   }
-  return ac;
+  const automaton = new AhoCorasick<DictEntry>();
+  for (const [p, e] of patterns) automaton.add(p, e);
+  return automaton.build();
 }

@@ -10,7 +10,7 @@ import {
   type SharedIndicator,
   type Transformation,
 } from '@kyoyu/contracts';
-import { type CompiledCustomer, compiledFor, learnedAutomatonFor, learnFromAlert } from './compile';
+import { type CompiledCustomer, compiledFor, learnedMatcherFor, learnFromAlert } from './compile';
 import { hasUnclassifiedCjk } from './cjk-residue';
 import { buildVictimDictionary, egressGuardValue, type VictimDictionary } from './egress-guard';
 import { type IpSide, sideOfIp } from './ip';
@@ -234,9 +234,9 @@ export function deidentify(input: DeidentifyInput): DeidentifyResult {
   const hostIps = learned.ips.filter(
     (ip) => sideOfIp(ip, compiled.customerRanges, compiled.internalRanges) === 'external',
   );
-  const learnedAc = learnedAutomatonFor(compiled, learned, hostIps);
-  const sanitizer = new TextSanitizer(compiled, learnedAc, pseudo);
-  const scanner = new TextSanitizer(compiled, learnedAc, SCAN_ONLY_PSEUDONYMS, true);
+  const learnedMatcher = learnedMatcherFor(compiled, learned, hostIps);
+  const sanitizer = new TextSanitizer(compiled, learnedMatcher, pseudo);
+  const scanner = new TextSanitizer(compiled, learnedMatcher, SCAN_ONLY_PSEUDONYMS, true);
   const rec = new Recorder();
   const reasons: HoldReason[] = [];
   const reason = (code: string, detail: string): void => {
