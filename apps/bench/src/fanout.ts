@@ -15,7 +15,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { Topics, encodeEvent, shareTopic, type SanitizedEvent } from '@kyoyu/contracts';
 import { openDataSource, upsertSubscribers } from '@kyoyu/persistence';
-import { renderBundle } from '@kyoyu/stix';
+import { DEFAULT_PRODUCER, renderBundle } from '@kyoyu/stix';
 import {
   ServiceProcess,
   freePort,
@@ -40,8 +40,6 @@ function cpuPerDelivery(cpu: CpuByProcess, names: readonly string[], deliveries:
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 100;
 const PARTITIONS = 4;
-/** The fan-out service's default producer name, so the bare pipe's bundles have the same bytes. */
-const PRODUCER = { name: 'kyoyu SOC operator' };
 
 interface Scenario {
   subscribers: number;
@@ -285,7 +283,10 @@ async function barePipe(
     payload === 'bundles'
       ? Array.from({ length: events }, () => {
           const r = releasedEvent();
-          return { eventId: r.eventId, value: Buffer.from(JSON.stringify(renderBundle(r.event, PRODUCER))) };
+          return {
+            eventId: r.eventId,
+            value: Buffer.from(JSON.stringify(renderBundle(r.event, DEFAULT_PRODUCER))),
+          };
         })
       : undefined;
   const start = Date.now();

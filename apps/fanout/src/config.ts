@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { BaseConfig, refineSasl } from '@kyoyu/config';
+import { DEFAULT_PRODUCER } from '@kyoyu/stix';
 
 const ms = (def: number) => z.coerce.number().int().min(1).max(3_600_000).default(def);
 
 export const FanoutConfig = BaseConfig.extend({
   /** Named as the producer identity in every STIX bundle (the SOC operator, never a victim). */
-  PRODUCER_NAME: z.string().min(1).default('kyoyu SOC operator'),
+  PRODUCER_NAME: z.string().min(1).default(DEFAULT_PRODUCER.name),
   /** How often each subscriber's backlog is checked, besides the kick after every stored batch. */
   DISPATCH_POLL_MS: ms(1000),
   /** How often releases whose embargo has ended are looked for. */

@@ -39,6 +39,9 @@ const OCCURRENCE_FLOOR: Record<OccurrenceBucket, number> = {
   '1000+': 1000,
 };
 
+/** The producer named in bundles unless the deployment names its SOC (fan-out's PRODUCER_NAME). */
+export const DEFAULT_PRODUCER: Producer = { name: 'kyoyu SOC operator' };
+
 /** The producer named when the customer's agreement forbids naming the submitting SOC. */
 export const ANONYMOUS_PRODUCER: Producer = { name: 'Anonymous contributor via kyoyu' };
 
