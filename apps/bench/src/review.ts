@@ -23,6 +23,7 @@ import {
   type ReviewRequest,
 } from '@kyoyu/contracts';
 import { openDataSource, upsertCustomers, upsertSubscribers } from '@kyoyu/persistence';
+import { nameOnlyCustomer } from '@kyoyu/simulator';
 import {
   ServiceProcess,
   TopicReader,
@@ -45,30 +46,15 @@ const SUBSCRIBER = 'bench-isac';
 
 /** Four fictitious customers, so requests spread over the topic's partitions as real traffic does. */
 function benchCustomers(): Customer[] {
-  return [0, 1, 2, 3].map((i) => ({
-    id: `bench-bank-${i}`,
-    names: [`Bench Bank ${i}`],
-    domains: [`bench-bank-${i}.example`],
-    emailDomains: [],
-    publicRanges: [],
-    internalRanges: [],
-    adDomains: [],
-    cloudAccounts: [],
-    siemTenants: [],
-    keywords: [],
-    sector: 'finance',
-    region: { country: 'JP' },
-    kafkaPrincipals: [],
-    agreement: {
-      version: 1,
-      autoRelease: false,
-      defaultTlp: 'amber',
-      audience: { kind: 'all' },
-      embargoHours: 0,
-      nameSubmittingSoc: true,
-      requireFourEyes: false,
-    },
-  }));
+  return [0, 1, 2, 3].map((i) =>
+    nameOnlyCustomer({
+      id: `bench-bank-${i}`,
+      name: `Bench Bank ${i}`,
+      domain: `bench-bank-${i}.example`,
+      sector: 'finance',
+      agreement: { autoRelease: false, defaultTlp: 'amber' },
+    }),
+  );
 }
 
 function request(n: number, customers: Customer[]): ReviewRequest {

@@ -9,9 +9,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { Headers, Topics, shareTopic, type Customer } from '@kyoyu/contracts';
+import { Headers, Topics, shareTopic } from '@kyoyu/contracts';
 import { openDataSource, upsertCustomers, upsertSubscribers } from '@kyoyu/persistence';
-import { DEFAULT_AGREEMENT } from '@kyoyu/simulator';
+import { nameOnlyCustomer } from '@kyoyu/simulator';
 import {
   TopicReader,
   connectedProducer,
@@ -33,22 +33,12 @@ const { values: args } = parseArgs({
 const ALERTS = Number(args.alerts);
 const ROUNDS = Number(args.rounds);
 
-const CUSTOMER: Customer = {
+const CUSTOMER = nameOnlyCustomer({
   id: 'bench-co',
-  names: ['Bench Co'],
-  domains: ['bench-co.example'],
-  emailDomains: [],
-  publicRanges: [],
-  internalRanges: [],
-  adDomains: [],
-  cloudAccounts: [],
-  siemTenants: [],
-  keywords: [],
+  name: 'Bench Co',
+  domain: 'bench-co.example',
   sector: 'manufacturing',
-  region: { country: 'JP' },
-  kafkaPrincipals: [],
-  agreement: DEFAULT_AGREEMENT,
-};
+});
 const SUBSCRIBER = {
   id: 'bench-sub',
   name: 'Bench',

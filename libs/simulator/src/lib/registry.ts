@@ -50,6 +50,32 @@ export function registryEntryFor(c: SimCustomer): Customer {
   };
 }
 
+/** A fictitious customer known by one name and one domain only (no ranges, AD domains or tenants). */
+export function nameOnlyCustomer(o: {
+  id: string;
+  name: string;
+  domain: string;
+  sector: string;
+  agreement?: Partial<SharingAgreement>;
+}): Customer {
+  return {
+    id: o.id,
+    names: [o.name],
+    domains: [o.domain],
+    emailDomains: [],
+    publicRanges: [],
+    internalRanges: [],
+    adDomains: [],
+    cloudAccounts: [],
+    siemTenants: [],
+    keywords: [],
+    sector: o.sector,
+    region: { country: 'JP' },
+    kafkaPrincipals: [],
+    agreement: { ...DEFAULT_AGREEMENT, ...o.agreement },
+  };
+}
+
 export function demoRegistry(): Customer[] {
   return DEMO_CUSTOMERS.map(registryEntryFor);
 }
