@@ -22,6 +22,8 @@ export const FanoutConfig = BaseConfig.extend({
   /** First and longest wait before a failing subscriber topic is tried again (doubling in between). */
   DISPATCH_BACKOFF_MIN_MS: ms(500),
   DISPATCH_BACKOFF_MAX_MS: ms(30_000),
+  /** TAXII deliveries appended to collections per transaction (each ≈ 20 objects). */
+  TAXII_APPEND_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
   /** Largest `limit` a TAXII client may ask for (and the default page size is the smaller of it and 100). */
   TAXII_MAX_PAGE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Bearer token for the operator endpoints (`/fanout/backlog`); unset = those endpoints are refused. */

@@ -8,6 +8,7 @@ import type { FanoutConfig } from './config';
 import { KafkaDispatcher } from './kafka-dispatcher';
 import { ReleasePreparer } from './release-preparer';
 import { ReleaseStore } from './release-store';
+import { TaxiiAppender } from './taxii-appender';
 
 /**
  * Routes embargoed releases once their embargo has ended, with the subscribers registered then. Moving a
@@ -26,6 +27,7 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
     private readonly preparer: ReleasePreparer,
     private readonly store: ReleaseStore,
     private readonly dispatcher: KafkaDispatcher,
+    private readonly taxii: TaxiiAppender,
   ) {}
 
   onModuleInit(): void {
@@ -53,7 +55,7 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
            SELECT release, trace_context FROM due`,
           [limit],
         )) as Array<{ release: ReleasedEvent; trace_context: Record<string, string> | null }>;
-        if (due.length === 0) return { kafkaSubscribers: [], stored: [] };
+        if (due.length === 0) return { kafkaSubscribers: [], stored: [], taxiiQueued: false };
         return this.store.storeReleases(
           due.map((d) => ({
             ...this.preparer.prepare(d.release),
@@ -63,6 +65,7 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
         );
       });
       this.dispatcher.kick(kick.kafkaSubscribers, kick.stored);
+      if (kick.taxiiQueued) this.taxii.kick();
       return kick.stored.length;
     } catch (e) {
       // The rows stay where they are; the next tick tries again.

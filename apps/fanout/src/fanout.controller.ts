@@ -15,11 +15,12 @@ import { KafkaDispatcher } from './kafka-dispatcher';
 import { ReleasePreparer, embargoedUntil } from './release-preparer';
 import { ReleaseStore, type EmbargoedRelease, type ReleaseToStore } from './release-store';
 import { Subscribers } from './subscribers';
+import { TaxiiAppender } from './taxii-appender';
 
 /**
  * events.released.v1 → stored release, bundle and one delivery row per entitled subscriber and channel
- * (one transaction per batch), then a kick to the per-subscriber dispatcher. Consuming never publishes to
- * a subscriber topic itself, so one subscriber's broken topic cannot hold up the stream.
+ * (one transaction per batch), then a kick to the per-subscriber Kafka dispatcher and the TAXII appender.
+ * Consuming never delivers itself, so one subscriber's broken topic, or TAXII, cannot hold up the stream.
  * A release under its agreement's embargo is parked unrouted until the embargo ends (EmbargoReleaser).
  * events.revoked.v1 → revoked versions to every subscriber and channel that got the event.
  */
@@ -31,6 +32,7 @@ export class FanoutController {
     private readonly preparer: ReleasePreparer,
     private readonly store: ReleaseStore,
     private readonly dispatcher: KafkaDispatcher,
+    private readonly taxii: TaxiiAppender,
   ) {}
 
   @BatchEventPattern(Topics.EventsReleased)
@@ -68,6 +70,7 @@ export class FanoutController {
     await this.store.embargo([...embargoed.values()]);
     const stored = await this.store.storeReleases([...batch.values()]);
     this.dispatcher.kick(stored.kafkaSubscribers, stored.stored);
+    if (stored.taxiiQueued) this.taxii.kick();
     this.logger.debug(
       {
         records: records.length,
@@ -93,6 +96,7 @@ export class FanoutController {
       throw new RevocationOfUnknownEvent();
     }
     this.dispatcher.kick(outcome.kafkaSubscribers);
+    if (outcome.taxiiQueued) this.taxii.kick();
     return [];
   }
 }

@@ -9,6 +9,7 @@ import { OperatorController } from './operator.controller';
 import { ReleasePreparer } from './release-preparer';
 import { ReleaseStore } from './release-store';
 import { Subscribers } from './subscribers';
+import { TaxiiAppender } from './taxii-appender';
 import { TaxiiController } from './taxii/taxii.controller';
 import { TaxiiStore } from './taxii/taxii.store';
 
@@ -19,7 +20,15 @@ export class FanoutModule {
       module: FanoutModule,
       imports: [ServiceKitModule.forRoot({ service: 'fanout', config, logger })],
       controllers: [FanoutController, TaxiiController, OperatorController],
-      providers: [Subscribers, ReleasePreparer, ReleaseStore, KafkaDispatcher, TaxiiStore, EmbargoReleaser],
+      providers: [
+        Subscribers,
+        ReleasePreparer,
+        ReleaseStore,
+        KafkaDispatcher,
+        TaxiiStore,
+        EmbargoReleaser,
+        TaxiiAppender,
+      ],
     };
   }
 }

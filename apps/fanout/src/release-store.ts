@@ -4,12 +4,6 @@ import type { DeliveryChannel, EventRevocation, ReleasedEvent } from '@kyoyu/con
 import type { Route } from '@kyoyu/fanout-core';
 import type { StoredRelease } from './kafka-dispatcher';
 
-/**
- * Taken (transaction-scoped) by every transaction that adds to TAXII collections, so `seq` and
- * `date_added` grow in commit order: a client paging by either never misses a row committed late.
- */
-const TAXII_APPEND_LOCK = 727_017_006;
-
 export interface ReleaseToStore {
   release: ReleasedEvent;
   /** The exact bundle bytes subscribers receive, and their sha256. */
@@ -20,10 +14,14 @@ export interface ReleaseToStore {
   traceContext?: Record<string, string>;
 }
 
-/** What a stored batch changed: the subscribers with new Kafka deliveries, and the releases stored. */
+/**
+ * What a stored batch changed: the subscribers with new Kafka deliveries, the releases stored, and whether
+ * TAXII deliveries were queued (for the TaxiiAppender).
+ */
 export interface StoredBatch {
   kafkaSubscribers: string[];
   stored: StoredRelease[];
+  taxiiQueued: boolean;
 }
 
 export interface EmbargoedRelease {
@@ -36,18 +34,13 @@ export interface RevocationOutcome {
   /** `unknown`: fan-out never stored the event; `already`: revoked before (idempotent replay). */
   status: 'revoked' | 'already' | 'unknown' | 'withdrawn-under-embargo';
   kafkaSubscribers: string[];
-}
-
-interface TaxiiAppend {
-  eventId: string;
-  objects: unknown[];
-  collections: string[];
+  taxiiQueued: boolean;
 }
 
 /**
- * Fan-out's outbox: stores released events with their bundles, the delivery rows of each entitled
- * subscriber and channel (Kafka pending, TAXII delivered into the collection), and revocations, each
- * batch in one transaction. Publishing is the dispatcher's job.
+ * Fan-out's outbox: stores released events with their bundles, the pending delivery rows of each entitled
+ * subscriber and channel, and revocations, each batch in one transaction. Publishing to Kafka is the
+ * KafkaDispatcher's job, appending to TAXII collections the TaxiiAppender's.
  */
 @Injectable()
 export class ReleaseStore {
@@ -58,14 +51,13 @@ export class ReleaseStore {
    * Returns the subscribers with new Kafka deliveries and the releases stored, for the dispatcher.
    */
   async storeReleases(items: readonly ReleaseToStore[], em?: EntityManager): Promise<StoredBatch> {
-    if (items.length === 0) return { kafkaSubscribers: [], stored: [] };
+    if (items.length === 0) return { kafkaSubscribers: [], stored: [], taxiiQueued: false };
     // One statement, so one round trip and one implicit transaction per batch: the consumer's fixed cost per
     // batch is what bounds release→stored latency when batches are small.
     const inserted = (await (em ?? this.dataSource).query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, event jsonb, route text, tlp text,
-           bundle text, content_hash text, released_at timestamptz, ord int, routes jsonb, taxii jsonb,
-           trace_context jsonb)
+           bundle text, content_hash text, released_at timestamptz, ord int, routes jsonb, trace_context jsonb)
        ),
        ins AS (
          INSERT INTO released_events (event_id, event, route, tlp, bundle, content_hash, version, recipients,
@@ -78,26 +70,11 @@ export class ReleaseStore {
        ),
        fresh AS (SELECT i.* FROM input i JOIN ins ON ins.event_id = i.event_id),
        queued AS (
-         INSERT INTO deliveries (event_id, subscriber_id, channel, version, content_hash, queued_at, delivered_at)
-         SELECT f.event_id, r.route->>'subscriberId', r.route->>'channel', 1, f.content_hash, now(),
-           CASE WHEN r.route->>'channel' = 'taxii' THEN now() END
+         INSERT INTO deliveries (event_id, subscriber_id, channel, version, content_hash, queued_at)
+         SELECT f.event_id, r.route->>'subscriberId', r.route->>'channel', 1, f.content_hash, now()
          FROM fresh f CROSS JOIN LATERAL jsonb_array_elements(f.routes) WITH ORDINALITY AS r(route, ro)
          ORDER BY f.ord, r.ro
          ON CONFLICT DO NOTHING
-       ),
-       appending AS (
-         SELECT pg_advisory_xact_lock($2) AS locked
-         WHERE EXISTS (SELECT 1 FROM fresh WHERE jsonb_array_length(taxii) > 0)
-       ),
-       appended AS (
-         INSERT INTO taxii_objects (collection, stix_id, stix_type, version, version_ts, event_id, date_added, object)
-         SELECT p.collection, o.obj->>'id', o.obj->>'type', coalesce(o.obj->>'modified', o.obj->>'created'),
-           coalesce(o.obj->>'modified', o.obj->>'created')::timestamptz, f.event_id, clock_timestamp(), o.obj
-         FROM appending, jsonb_to_recordset($3::jsonb) AS p(collection text, ord int, po int)
-           JOIN fresh f ON f.ord = p.ord
-           CROSS JOIN LATERAL jsonb_array_elements(f.bundle::jsonb -> 'objects') WITH ORDINALITY AS o(obj, oo)
-         ORDER BY p.po, o.oo
-         ON CONFLICT (collection, stix_id, version) DO NOTHING
        )
        SELECT event_id FROM ins`,
       [
@@ -112,20 +89,8 @@ export class ReleaseStore {
             released_at: it.release.releasedAt,
             ord,
             routes: it.routes,
-            taxii: channelSubscribers(it.routes, 'taxii'),
             trace_context: it.traceContext ?? null,
           })),
-        ),
-        TAXII_APPEND_LOCK,
-        // (collection, event) pairs expanded here rather than by a cross join in SQL: the planner's default
-        // estimate for set-returning functions would make the statement look costly enough to JIT-compile,
-        // which costs far more than running it.
-        JSON.stringify(
-          items
-            .flatMap((it, ord) =>
-              channelSubscribers(it.routes, 'taxii').map((collection) => ({ collection, ord })),
-            )
-            .map((pair, po) => ({ ...pair, po })),
         ),
       ],
     )) as Array<{ event_id: string }>;
@@ -133,6 +98,7 @@ export class ReleaseStore {
     const stored = items.filter((it) => fresh.has(it.release.event.eventId));
     return {
       kafkaSubscribers: [...new Set(stored.flatMap((it) => channelSubscribers(it.routes, 'kafka')))],
+      taxiiQueued: stored.some((it) => channelSubscribers(it.routes, 'taxii').length > 0),
       stored: stored.map((it) => ({
         eventId: it.release.event.eventId,
         bundle: it.bundle,
@@ -188,9 +154,13 @@ export class ReleaseStore {
            SELECT event_id FROM w`,
           [revocation.eventId, revocation.revokedAt],
         )) as unknown[];
-        return { status: parked.length > 0 ? 'withdrawn-under-embargo' : 'unknown', kafkaSubscribers: [] };
+        return {
+          status: parked.length > 0 ? 'withdrawn-under-embargo' : 'unknown',
+          kafkaSubscribers: [],
+          taxiiQueued: false,
+        };
       }
-      if (row.revoked) return { status: 'already', kafkaSubscribers: [] };
+      if (row.revoked) return { status: 'already', kafkaSubscribers: [], taxiiQueued: false };
       const revoked = render(row.bundle);
       await em.query(
         `UPDATE released_events SET revoked = true, version = 2, revoked_at = $2, revoke_reason = $3,
@@ -215,14 +185,11 @@ export class ReleaseStore {
         2,
       );
       const routes = recipients.map((r) => ({ subscriberId: r.subscriber_id, channel: r.channel }));
-      await appendToCollections(em, [
-        {
-          eventId: revocation.eventId,
-          objects: (JSON.parse(revoked.bundle) as { objects: unknown[] }).objects,
-          collections: channelSubscribers(routes, 'taxii'),
-        },
-      ]);
-      return { status: 'revoked', kafkaSubscribers: channelSubscribers(routes, 'kafka') };
+      return {
+        status: 'revoked',
+        kafkaSubscribers: channelSubscribers(routes, 'kafka'),
+        taxiiQueued: channelSubscribers(routes, 'taxii').length > 0,
+      };
     });
   }
 }
@@ -231,7 +198,7 @@ function channelSubscribers(routes: readonly Route[], channel: DeliveryChannel):
   return routes.filter((r) => r.channel === channel).map((r) => r.subscriberId);
 }
 
-/** Kafka rows start pending; TAXII rows are delivered by this very transaction. `seq` keeps input order. */
+/** Rows start pending on every channel; `seq` keeps input order. */
 async function insertDeliveries(
   em: EntityManager,
   rows: ReadonlyArray<{ event_id: string; subscriber_id: string; channel: string; content_hash: string }>,
@@ -239,34 +206,12 @@ async function insertDeliveries(
 ): Promise<void> {
   if (rows.length === 0) return;
   await em.query(
-    `INSERT INTO deliveries (event_id, subscriber_id, channel, version, content_hash, queued_at, delivered_at)
-     SELECT x.event_id, x.subscriber_id, x.channel, $2, x.content_hash, now(),
-       CASE WHEN x.channel = 'taxii' THEN now() END
+    `INSERT INTO deliveries (event_id, subscriber_id, channel, version, content_hash, queued_at)
+     SELECT x.event_id, x.subscriber_id, x.channel, $2, x.content_hash, now()
      FROM jsonb_to_recordset($1::jsonb)
        AS x(event_id text, subscriber_id text, channel text, content_hash text, ord int)
      ORDER BY x.ord
      ON CONFLICT DO NOTHING`,
     [JSON.stringify(rows.map((r, ord) => ({ ...r, ord }))), version],
-  );
-}
-
-async function appendToCollections(em: EntityManager, appends: readonly TaxiiAppend[]): Promise<void> {
-  const wanted = appends.filter((a) => a.collections.length > 0 && a.objects.length > 0);
-  if (wanted.length === 0) return;
-  await em.query(`SELECT pg_advisory_xact_lock($1)`, [TAXII_APPEND_LOCK]);
-  await em.query(
-    `INSERT INTO taxii_objects (collection, stix_id, stix_type, version, version_ts, event_id, date_added, object)
-     SELECT c.collection, o.obj->>'id', o.obj->>'type', coalesce(o.obj->>'modified', o.obj->>'created'),
-       coalesce(o.obj->>'modified', o.obj->>'created')::timestamptz, e.event_id, clock_timestamp(), o.obj
-     FROM jsonb_to_recordset($1::jsonb) AS e(event_id text, objects jsonb, collections jsonb, eo int)
-       CROSS JOIN LATERAL jsonb_array_elements_text(e.collections) WITH ORDINALITY AS c(collection, co)
-       CROSS JOIN LATERAL jsonb_array_elements(e.objects) WITH ORDINALITY AS o(obj, oo)
-     ORDER BY e.eo, c.co, o.oo
-     ON CONFLICT (collection, stix_id, version) DO NOTHING`,
-    [
-      JSON.stringify(
-        wanted.map((w, eo) => ({ event_id: w.eventId, objects: w.objects, collections: w.collections, eo })),
-      ),
-    ],
   );
 }

@@ -284,21 +284,27 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
       if (validate) expect(validate(JSON.parse(m.value))).toEqual({ valid: true, errors: [] });
     }
 
-    // Who received what: one row per subscriber and channel, with the hash of the exact bytes sent.
+    // Who received what: one row per subscriber and channel, with the hash of the exact bytes sent, each
+    // marked delivered once its channel has it (TAXII rows by the appender, a moment after Kafka's).
     // (Only this suite's subscribers: other suites sharing the database register their own.)
-    const rows = (await db.query(
-      `SELECT subscriber_id, channel, content_hash, delivered_at FROM deliveries
-       WHERE event_id = $1 AND subscriber_id = ANY($2::text[])`,
-      [amberSector.eventId, Object.values(ids)],
-    )) as Array<{ subscriber_id: string; channel: string; content_hash: string; delivered_at: Date | null }>;
+    const rows = await until('both channels of the amber event delivered', async () => {
+      const r = (await db.query(
+        `SELECT subscriber_id, channel, content_hash, delivered_at FROM deliveries
+         WHERE event_id = $1 AND subscriber_id = ANY($2::text[])`,
+        [amberSector.eventId, Object.values(ids)],
+      )) as Array<{
+        subscriber_id: string;
+        channel: string;
+        content_hash: string;
+        delivered_at: Date | null;
+      }>;
+      return r.length > 0 && r.every((x) => x.delivered_at !== null) ? r : undefined;
+    });
     expect(rows.map((r) => `${r.subscriber_id}/${r.channel}`).sort()).toEqual(
       [`${ids.isac}/kafka`, `${ids.isac}/taxii`].sort(),
     );
     const [sent] = got(ids.isac, amberSector.eventId);
-    for (const r of rows) {
-      expect(r.content_hash).toBe(createHash('sha256').update(sent!.value).digest('hex'));
-      expect(r.delivered_at).not.toBeNull();
-    }
+    for (const r of rows) expect(r.content_hash).toBe(createHash('sha256').update(sent!.value).digest('hex'));
   });
 
   it('keeps delivering to everyone else while one subscriber topic fails, shows its backlog, then catches it up in order', async () => {

@@ -6,6 +6,7 @@ import { ReviewTraceContext1764000000001 } from './1764000000001-review-trace-co
 import { FanoutDelivery1764100000000 } from './1764100000000-fanout-delivery';
 import { EmbargoedReleases1764100000001 } from './1764100000001-embargoed-releases';
 import { ReleaseTraceContext1764100000002 } from './1764100000002-release-trace-context';
+import { TaxiiAppendQueue1764300000000 } from './1764300000000-taxii-append-queue';
 
 /** Every migration, in order. The schema comes only from these (never `synchronize`). */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   FanoutDelivery1764100000000,
   EmbargoedReleases1764100000001,
   ReleaseTraceContext1764100000002,
+  TaxiiAppendQueue1764300000000,
 ];
