@@ -24,6 +24,8 @@ export const FanoutConfig = BaseConfig.extend({
   DISPATCH_BACKOFF_MAX_MS: ms(30_000),
   /** TAXII deliveries appended to collections per transaction (each ≈ 20 objects). */
   TAXII_APPEND_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** How long a kick waits for more stored batches before appending (their deliveries then share one transaction). */
+  TAXII_APPEND_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   /** Largest `limit` a TAXII client may ask for (and the default page size is the smaller of it and 100). */
   TAXII_MAX_PAGE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Bearer token for the operator endpoints (`/fanout/backlog`); unset = those endpoints are refused. */
