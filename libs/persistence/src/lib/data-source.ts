@@ -12,8 +12,19 @@ export function dataSourceOptions(url: string, applicationName: string): DataSou
     synchronize: false,
     logging: false,
     applicationName,
-    extra: { max: 10, connectionTimeoutMillis: 5000 },
+    extra: { max: 10, connectionTimeoutMillis: 5000, onConnect: keepErrorsFromCrashing },
   };
+}
+
+/**
+ * pg-pool takes its own error listener off a client when it hands the client out, and TypeORM adds one only a
+ * microtask later. A server shutting down sends FATAL 57P01 right behind "ready for query"; parsed in that gap
+ * it was an unhandled 'error' event that killed the service (the fault suite's PostgreSQL restart, once).
+ * With this listener the error is not lost: the client is marked unusable, its next statement fails (a
+ * transient error the stage retries), and the pool discards it when it comes back.
+ */
+function keepErrorsFromCrashing(client: { on(event: 'error', listener: () => void): unknown }): void {
+  client.on('error', () => undefined);
 }
 
 // Any fixed 64-bit number, the same in every service: serialises concurrent start-ups.
