@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { metrics } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import { CoalescingRunner, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 import { errorCode } from './kafka-dispatcher';
 
@@ -26,8 +26,7 @@ const TAXII_APPEND_LOCK = 727_017_006;
 @Injectable()
 export class TaxiiAppender implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
-  private cycle: Promise<void> | undefined;
-  private cycleAgain = false;
+  private readonly runner: CoalescingRunner;
   private stopped = false;
   private readonly appended = metrics.getMeter('kyoyu.fanout').createCounter('kyoyu.fanout.taxii_appended', {
     description: 'Deliveries appended to TAXII collections',
@@ -37,7 +36,12 @@ export class TaxiiAppender implements OnModuleInit, OnApplicationShutdown {
     @Inject(SERVICE_CONFIG) private readonly config: FanoutConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.runner = new CoalescingRunner(
+      () => delay(this.config.TAXII_APPEND_LINGER_MS).then(() => this.drain()),
+      (err) => this.logger.warn({ code: errorCode(err) }, 'TAXII append cycle failed'),
+    );
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => this.kick(), this.config.DISPATCH_POLL_MS);
@@ -47,29 +51,17 @@ export class TaxiiAppender implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.cycle;
+    await this.runner.stop();
   }
 
   /**
    * New TAXII deliveries may be queued: append them within TAXII_APPEND_LINGER_MS. Kicks meanwhile join the
    * same cycle (TAXII clients poll, so a few milliseconds more cost them nothing, while one transaction per
    * stored batch of one or two events would cost PostgreSQL a lock and four statements each). One cycle runs
-   * at a time.
+   * at a time; kicks during a cycle ask for one more.
    */
   kick(): void {
-    if (this.stopped) return;
-    if (this.cycle) {
-      this.cycleAgain = true;
-      return;
-    }
-    this.cycleAgain = false;
-    this.cycle = delay(this.config.TAXII_APPEND_LINGER_MS)
-      .then(() => this.drain())
-      .catch((err: unknown) => this.logger.warn({ code: errorCode(err) }, 'TAXII append cycle failed'))
-      .finally(() => {
-        this.cycle = undefined;
-        if (this.cycleAgain) this.kick();
-      });
+    this.runner.kick();
   }
 
   /** Appends batches until the queue is empty (or the service stops). */

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { KafkaPublisher, errorName } from '@kyoyu/messaging';
-import { LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import { CoalescingRunner, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { ReviewConfig } from './config';
 
 interface OutboxRow {
@@ -21,9 +21,10 @@ interface OutboxRow {
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  private again = false;
+  private readonly runner = new CoalescingRunner(
+    () => this.drain(),
+    (e) => this.logger.warn({ error: errorName(e) }, 'outbox relay failed; will retry'),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,27 +39,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.runner.stop();
   }
 
   /** Relay now (called after a decision commits, so approval-to-publish does not wait for the poll). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((e: unknown) => this.logger.warn({ error: errorName(e) }, 'outbox relay failed; will retry'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.runner.kick();
   }
 
   /** Publishes until the outbox is empty. */

@@ -1,0 +1,37 @@
+/**
+ * Runs a job one at a time for loops that drain a queue when woken (after a commit, on a timer): a kick while
+ * the job runs asks for exactly one more run afterwards, however many kicks arrive meanwhile, so no wake-up
+ * is lost and no two runs overlap.
+ */
+export class CoalescingRunner {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly job: () => Promise<void>,
+    /** Called with whatever the job threw; the next kick runs it again. Must not throw. */
+    private readonly onError: (e: unknown) => void,
+  ) {}
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.again = false;
+    this.running = this.job()
+      .catch(this.onError)
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) this.kick();
+      });
+  }
+
+  /** No runs after this; resolves once the current one has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+}
