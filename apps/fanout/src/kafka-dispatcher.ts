@@ -12,7 +12,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { shareTopic } from '@kyoyu/contracts';
-import { KAFKA, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import { CoalescingRunner, KAFKA, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 
 /** Subscribers receive the bundle and its media type only: no trace context or correlation id leaves. */
@@ -89,8 +89,11 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly dirty = new Set<string>();
   /** Bundles of recent releases by event id, oldest first (bounded by DISPATCH_CACHE_EVENTS). */
   private readonly recent = new Map<string, RecentBundle>();
-  private cycle: Promise<void> | undefined;
-  private cycleAgain = false;
+  /** Dispatch cycles, one at a time; kicks that arrive meanwhile are taken by the next one. */
+  private readonly cycles = new CoalescingRunner(
+    () => this.runCycle(),
+    (err) => this.logger.warn({ code: errorCode(err) }, 'fan-out dispatch cycle failed'),
+  );
   private readonly sending = new Set<Promise<void>>();
   /** The producer healthy subscribers share (see publishShared). */
   private shared: Producer | undefined;
@@ -139,7 +142,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.cycle;
+    await this.cycles.stop();
     await Promise.allSettled([...this.sending]);
     await Promise.allSettled([
       this.shared?.disconnect(),
@@ -230,20 +233,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     this.schedule();
   }
 
-  /** Runs one dispatch cycle at a time; kicks that arrive meanwhile are taken by the next one. */
   private schedule(): void {
-    if (this.stopped) return;
-    if (this.cycle) {
-      this.cycleAgain = true;
-      return;
-    }
-    this.cycleAgain = false;
-    this.cycle = this.runCycle()
-      .catch((err: unknown) => this.logger.warn({ code: errorCode(err) }, 'fan-out dispatch cycle failed'))
-      .finally(() => {
-        this.cycle = undefined;
-        if (this.cycleAgain) this.schedule();
-      });
+    if (!this.stopped) this.cycles.kick();
   }
 
   /**
