@@ -278,12 +278,15 @@ export function learnedMatcherFor(
 }
 
 /**
- * A matcher for an alert's learned identifiers: a plain list for the usual handful, an automaton beyond
- * PatternList.MAX (the search stays linear in the text either way).
+ * A matcher for an alert's learned identifiers: a plain list for the usual handful of names of ordinary
+ * length, an automaton beyond PatternList.MAX patterns or PatternList.MAX_LENGTH characters. Both report the
+ * same matches in the same order; the list's repeated native search costs text × pattern length where a long
+ * name overlaps itself in the text (a host named with 4,000 `a`s in a field of 8,000), the automaton stays
+ * linear.
  */
 function matcherOf(patterns: ReadonlyArray<[string, DictEntry]>): PatternMatcher<DictEntry> | null {
   if (patterns.length === 0) return null;
-  if (patterns.length <= PatternList.MAX) {
+  if (patterns.length <= PatternList.MAX && patterns.every(([p]) => p.length <= PatternList.MAX_LENGTH)) {
     const list = new PatternList<DictEntry>();
     for (const [p, e] of patterns) list.add(p, e);
     return list;

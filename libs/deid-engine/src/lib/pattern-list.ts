@@ -15,6 +15,11 @@ export interface PatternMatcher<T> {
 export class PatternList<T> implements PatternMatcher<T> {
   /** Above this many patterns the caller should build an automaton instead. */
   static readonly MAX = 64;
+  /**
+   * Nor for patterns longer than this (longer than any real host, user or domain name): finding every
+   * overlapping occurrence of a pattern of length m costs up to m per occurrence.
+   */
+  static readonly MAX_LENGTH = 256;
   private readonly patterns: Array<{ text: string; payload: T }> = [];
 
   add(pattern: string, payload: T): void {
