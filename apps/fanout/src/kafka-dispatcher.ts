@@ -230,11 +230,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   private drain(id: string): void {
     if (this.stopped) return;
     this.dirty.add(id);
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (!this.stopped) this.cycles.kick();
+    this.cycles.kick();
   }
 
   /**
@@ -289,7 +285,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     const done = sending.finally(() => {
       this.sending.delete(done);
       for (const [, s] of states) s.inFlight = false;
-      if (states.some(([id]) => this.dirty.has(id))) this.schedule();
+      if (states.some(([id]) => this.dirty.has(id))) this.cycles.kick();
     });
     this.sending.add(done);
   }

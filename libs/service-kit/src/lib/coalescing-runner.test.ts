@@ -57,6 +57,7 @@ describe('CoalescingRunner', () => {
     runner.kick();
     let stopped = false;
     const stopping = runner.stop().then(() => (stopped = true));
+    expect(runner.stopped).toBe(true);
     runner.kick();
     await new Promise((r) => setImmediate(r));
     expect(stopped).toBe(false);

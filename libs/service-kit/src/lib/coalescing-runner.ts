@@ -6,7 +6,7 @@
 export class CoalescingRunner {
   private running: Promise<void> | undefined;
   private again = false;
-  private stopped = false;
+  private halted = false;
 
   constructor(
     private readonly job: () => Promise<void>,
@@ -14,8 +14,13 @@ export class CoalescingRunner {
     private readonly onError: (e: unknown) => void,
   ) {}
 
+  /** Set by stop(): a job that loops checks it to end early. */
+  get stopped(): boolean {
+    return this.halted;
+  }
+
   kick(): void {
-    if (this.stopped) return;
+    if (this.halted) return;
     if (this.running) {
       this.again = true;
       return;
@@ -31,7 +36,7 @@ export class CoalescingRunner {
 
   /** No runs after this; resolves once the current one has finished. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.halted = true;
     await this.running;
   }
 }
