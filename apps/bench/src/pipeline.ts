@@ -133,6 +133,10 @@ async function main(): Promise<void> {
       console.log(`soak: ${opts.soak} alerts at ${opts.soakRate}/s…`);
       soak = await runSoak(ctx, procs, { alerts: opts.soak, rate: opts.soakRate });
       console.log(table(soak.windows.map((w) => ({ ...w }))));
+      console.log(
+        `  ${soak.delivered} alerts delivered; cost per alert, last window against the second: ` +
+          (soak.costGrowthPct === null ? 'fewer than three windows, no trend' : `${soak.costGrowthPct}%`),
+      );
     }
 
     let hostile: HostileFigures | undefined;

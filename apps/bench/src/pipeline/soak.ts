@@ -17,10 +17,16 @@ export interface SoakFigures {
   rate: number;
   windowSize: number;
   windows: SoakWindow[];
+  /** Alerts delivered before the run ended (all of them unless the pipeline stopped making progress). */
+  delivered: number;
   /** Last window's cost against the second one's (the first includes warm-up), in percent. */
-  costGrowthPct: number;
-  flat: boolean;
+  costGrowthPct: number | null;
+  /** Null when there are fewer than three windows: a trend needs a baseline after warm-up and a later one. */
+  flat: boolean | null;
 }
+
+/** How long the soak waits for the next delivered alert before it gives up on the rest. */
+const SOAK_QUIET_MS = 60_000;
 
 /**
  * A long run at a fixed rate: the cost per alert of each window of delivered alerts. A cost that grows
@@ -55,15 +61,21 @@ export async function runSoak(
   const timer = setInterval(take, 200);
   try {
     await offer(ctx.producer, Topics.AlertsRaw, goodRecords(ctx), { rate: o.rate, count: o.alerts });
-    await drain(ctx.tracker);
+    // Offered faster than the pipeline drains, the backlog takes as long as it takes: the soak waits for
+    // every alert while deliveries keep coming, instead of a load phase's fixed deadline.
+    await drain(ctx.tracker, SOAK_QUIET_MS, Number.POSITIVE_INFINITY);
     take();
   } finally {
     clearInterval(timer);
     ctx.tracker.forgetOutstanding();
   }
-  const base = windows[1] ?? windows[0];
+  const delivered = ctx.tracker.firstDeliveries;
+  const base = windows[1];
   const last = windows[windows.length - 1];
   const costGrowthPct =
-    base && last ? round(((last.cpuSecondsPer1k - base.cpuSecondsPer1k) / base.cpuSecondsPer1k) * 100, 1) : 0;
-  return { alerts: o.alerts, rate: o.rate, windowSize, windows, costGrowthPct, flat: costGrowthPct <= 15 };
+    windows.length >= 3 && base && last
+      ? round(((last.cpuSecondsPer1k - base.cpuSecondsPer1k) / base.cpuSecondsPer1k) * 100, 1)
+      : null;
+  const flat = costGrowthPct === null ? null : costGrowthPct <= 15;
+  return { alerts: o.alerts, rate: o.rate, windowSize, windows, delivered, costGrowthPct, flat };
 }
