@@ -7,7 +7,7 @@ import { FanoutDelivery1764100000000 } from './1764100000000-fanout-delivery';
 import { EmbargoedReleases1764100000001 } from './1764100000001-embargoed-releases';
 import { ReleaseTraceContext1764100000002 } from './1764100000002-release-trace-context';
 import { TaxiiAppendQueue1764300000000 } from './1764300000000-taxii-append-queue';
-import { QueueTableVacuum1764400000000 } from './1764400000000-queue-table-vacuum';
+import { QueueTables1764400000000 } from './1764400000000-queue-tables';
 
 /** Every migration, in order. The schema comes only from these (never `synchronize`). */
 export const migrations = [
@@ -20,5 +20,5 @@ export const migrations = [
   EmbargoedReleases1764100000001,
   ReleaseTraceContext1764100000002,
   TaxiiAppendQueue1764300000000,
-  QueueTableVacuum1764400000000,
+  QueueTables1764400000000,
 ];
