@@ -60,9 +60,12 @@ RUN npm ci --omit=dev && npm cache clean --force
 # `node` user (uid 1000) the process runs as; the root filesystem can be mounted read-only
 # (writable /tmp is provided by the orchestrator).
 FROM ${NODE_IMAGE} AS runtime
+# MALLOC_MMAP_THRESHOLD_: a fixed glibc mmap threshold, so kafkajs' megabyte-sized buffers are returned to the
+# system when freed (the same setting as STAGE_PROCESS_ENV in libs/testing/src/lib/services.ts; CI checks).
 ENV NODE_ENV=production \
     HTTP_PORT=3000 \
-    NODE_OPTIONS=--enable-source-maps
+    NODE_OPTIONS=--enable-source-maps \
+    MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=prod-deps /app/ ./
 COPY --from=build /src/dist ./dist

@@ -57,6 +57,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * glibc malloc settings every stage process runs with: here for local runs (demo, tests, benchmarks) and in the
+ * Dockerfile's runtime stage for the images (tools/ci/validate-deploy.sh checks they agree). A fixed mmap
+ * threshold keeps kafkajs' megabyte-sized request and response buffers out of the main heap, so freeing them
+ * returns the memory; with glibc's default the threshold grows with the buffers and the heap never shrinks.
+ * Measured (`npm run bench -- --quick`, same machine, one after the other): the largest service peaked at 250
+ * and 249 MB with it, 286 MB without; throughput within the runs' noise.
+ */
+export const STAGE_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+
 /** One stage running as its own process from the built dist/. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -88,7 +98,7 @@ export class ServiceProcess {
   start(): void {
     const main = path.join(repoRoot(), 'dist', 'apps', this.stage, 'src', 'main.js');
     const child = spawn(process.execPath, ['--enable-source-maps', main], {
-      env: { PATH: process.env['PATH'] ?? '', ...this.env },
+      env: { PATH: process.env['PATH'] ?? '', ...STAGE_PROCESS_ENV, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (b: Buffer) => {
