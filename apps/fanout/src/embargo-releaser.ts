@@ -5,10 +5,9 @@ import type { ReleasedEvent } from '@kyoyu/contracts';
 import { errorName } from '@kyoyu/messaging';
 import { LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
-import { KafkaDispatcher } from './kafka-dispatcher';
+import { DeliveryChannels } from './delivery-channels';
 import { ReleasePreparer } from './release-preparer';
 import { ReleaseStore } from './release-store';
-import { TaxiiAppender } from './taxii-appender';
 
 /**
  * Routes embargoed releases once their embargo has ended, with the subscribers registered then. Moving a
@@ -26,8 +25,7 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly preparer: ReleasePreparer,
     private readonly store: ReleaseStore,
-    private readonly dispatcher: KafkaDispatcher,
-    private readonly taxii: TaxiiAppender,
+    private readonly channels: DeliveryChannels,
   ) {}
 
   onModuleInit(): void {
@@ -64,8 +62,7 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
           em,
         );
       });
-      this.dispatcher.kick(kick.kafkaSubscribers, kick.stored);
-      if (kick.taxiiQueued) this.taxii.kick();
+      this.channels.queued(kick);
       return kick.stored.length;
     } catch (e) {
       // The rows stay where they are; the next tick tries again.

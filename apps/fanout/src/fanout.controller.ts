@@ -11,11 +11,10 @@ import {
 import { BatchEventPattern, LOGGER } from '@kyoyu/service-kit';
 import { renderRevokedBundle, type StixBundle } from '@kyoyu/stix';
 import type { Logger } from 'pino';
-import { KafkaDispatcher } from './kafka-dispatcher';
+import { DeliveryChannels } from './delivery-channels';
 import { ReleasePreparer, embargoedUntil } from './release-preparer';
 import { ReleaseStore, type EmbargoedRelease, type ReleaseToStore } from './release-store';
 import { Subscribers } from './subscribers';
-import { TaxiiAppender } from './taxii-appender';
 
 /**
  * events.released.v1 → stored release, bundle and one delivery row per entitled subscriber and channel
@@ -31,8 +30,7 @@ export class FanoutController {
     private readonly subscribers: Subscribers,
     private readonly preparer: ReleasePreparer,
     private readonly store: ReleaseStore,
-    private readonly dispatcher: KafkaDispatcher,
-    private readonly taxii: TaxiiAppender,
+    private readonly channels: DeliveryChannels,
   ) {}
 
   @BatchEventPattern(Topics.EventsReleased)
@@ -69,8 +67,7 @@ export class FanoutController {
     const t0 = Date.now();
     await this.store.embargo([...embargoed.values()]);
     const stored = await this.store.storeReleases([...batch.values()]);
-    this.dispatcher.kick(stored.kafkaSubscribers, stored.stored);
-    if (stored.taxiiQueued) this.taxii.kick();
+    this.channels.queued(stored);
     this.logger.debug(
       {
         records: records.length,
@@ -95,8 +92,7 @@ export class FanoutController {
       // bounded retries the record is rejected (RETRIES_EXHAUSTED) and can be replayed.
       throw new RevocationOfUnknownEvent();
     }
-    this.dispatcher.kick(outcome.kafkaSubscribers);
-    if (outcome.taxiiQueued) this.taxii.kick();
+    this.channels.queued(outcome);
     return [];
   }
 }

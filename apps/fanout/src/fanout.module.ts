@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ServiceKitModule } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
+import { DeliveryChannels } from './delivery-channels';
 import { FanoutController } from './fanout.controller';
 import { EmbargoReleaser } from './embargo-releaser';
 import { KafkaDispatcher } from './kafka-dispatcher';
@@ -28,6 +29,7 @@ export class FanoutModule {
         TaxiiStore,
         EmbargoReleaser,
         TaxiiAppender,
+        DeliveryChannels,
       ],
     };
   }

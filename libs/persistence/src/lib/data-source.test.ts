@@ -52,11 +52,9 @@ describe('the PostgreSQL pool the services use', () => {
 
   it('survives a connection terminated in the same breath as it was handed out; the client then fails', async () => {
     const { port } = server.address() as AddressInfo;
-    const options = dataSourceOptions(`postgres://kyoyu@127.0.0.1:${port}/kyoyu`, 'kyoyu-test');
-    const pool = new Pool({
-      ...((options.extra ?? {}) as PoolConfig),
-      connectionString: `postgres://kyoyu@127.0.0.1:${port}/kyoyu`,
-    });
+    const url = `postgres://kyoyu@127.0.0.1:${port}/kyoyu`;
+    const options = dataSourceOptions(url, 'kyoyu-test');
+    const pool = new Pool({ ...((options.extra ?? {}) as PoolConfig), connectionString: url });
     // As TypeORM does: errors of idle clients are the pool's to report.
     const poolErrors: string[] = [];
     pool.on('error', (e) => poolErrors.push((e as Error & { code?: string }).code ?? e.name));

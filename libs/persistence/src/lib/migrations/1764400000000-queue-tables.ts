@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * `deliveries` and `review_items` grow without end but are also queues: a row waits (pending delivery,
- * open review) and is then updated out of its partial index (`deliveries_pending`,
+ * open review) and is then updated out of its partial index (`deliveries_pending` until this migration,
  * `deliveries_taxii_pending`, `review_items_open_deadline`). Until VACUUM removes them, the dead entries
  * stay in those small indexes, and every poll of the queue reads them.
  *
