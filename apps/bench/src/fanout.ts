@@ -313,7 +313,7 @@ async function main(): Promise<void> {
       'events-10': { type: 'string', default: '1000' },
       'events-100': { type: 'string', default: '200' },
       'half-seconds': { type: 'string', default: '5' },
-      'base-port': { type: 'string', default: '39592' },
+      'base-port': { type: 'string', default: '25592' },
       'database-server': { type: 'string' },
       'log-level': { type: 'string', default: 'error' },
       subscribers: { type: 'string', default: '1,10,100' },

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       stateFile: path.join(repoRoot(), '.kyoyu', `kafka-bench-${opts.basePort}.json`),
     });
     cleanups.push(() => broker.stop());
-    const database = await startDatabase({ serverUrl: opts.databaseUrl, port: opts.basePort + 25238 });
+    const database = await startDatabase({ serverUrl: opts.databaseUrl });
     cleanups.push(() => database.stop());
     const db = await openDataSource(database.url, 'kyoyu-bench');
     cleanups.push(() => db.destroy());

@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       items: { type: 'string', default: '50000' },
       approvals: { type: 'string', default: '300' },
       'database-server': { type: 'string' },
-      'base-port': { type: 'string', default: '35392' },
+      'base-port': { type: 'string', default: '25392' },
       'timeout-seconds': { type: 'string', default: '600' },
     },
   });

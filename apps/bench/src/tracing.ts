@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
   options: {
     alerts: { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '3' },
-    'base-port': { type: 'string', default: '36092' },
+    'base-port': { type: 'string', default: '26092' },
   },
 });
 const ALERTS = Number(args.alerts);
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   const sinkPort = (sink.address() as AddressInfo).port;
 
   const broker = await startBroker({ basePort: Number(args['base-port']) });
-  const database = await startDatabase({ serverUrl: process.env['DATABASE_URL'], port: 54390 });
+  const database = await startDatabase({ serverUrl: process.env['DATABASE_URL'] });
   const db = await openDataSource(database.url, 'bench-tracing');
   await upsertCustomers(db, [CUSTOMER]);
   await upsertSubscribers(db, [SUBSCRIBER]);

@@ -1,4 +1,5 @@
 export * from './lib/repo';
+export * from './lib/ports';
 export * from './lib/broker';
 export * from './lib/database';
 export * from './lib/services';

@@ -29,7 +29,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --soak-rate 5000
   --hostile                      10,000 bad records mixed into good alerts (--hostile-rate, --hostile-count)
   --hostile-rate 2000 --hostile-count 10000 --hostile-seconds 20
-  --base-port 39092              broker ports (base..base+2, control base-1)
+  --base-port 25092              broker ports (base..base+2, control base-1)
   --quick                        smoke run: small loads, short phases
   DATABASE_URL                   use this PostgreSQL server (a fresh database) instead of an embedded one`;
 
@@ -41,7 +41,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     flatOut: true,
     flatOutMax: undefined,
     seconds: 20,
-    basePort: 39092,
+    basePort: 25092,
     databaseUrl: env['DATABASE_URL'],
     ceiling: true,
     ceilingAlerts: 100_000,

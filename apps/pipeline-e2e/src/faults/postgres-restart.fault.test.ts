@@ -1,5 +1,5 @@
 import { Topics } from '@kyoyu/contracts';
-import { startRestartableDatabase, type RestartableDatabase } from '@kyoyu/testing';
+import { restartableDatabasePort, startRestartableDatabase, type RestartableDatabase } from '@kyoyu/testing';
 import { startFaultStack, type FaultStack } from './fault-stack';
 import { postgresOutage, type ObservedOutage } from './postgres-outage';
 import { expectNothingLostNothingLeaked, runScenario } from './scenario';
@@ -9,7 +9,7 @@ let pg: RestartableDatabase;
 let stack: FaultStack;
 
 beforeAll(async () => {
-  pg = await startRestartableDatabase(Number(process.env['KYOYU_IT_BASE_PORT'] ?? 37092) + 25400);
+  pg = await startRestartableDatabase(restartableDatabasePort(Number(process.env['KYOYU_IT_BASE_PORT'])));
   stack = await startFaultStack({ databaseUrl: pg.url });
 });
 

@@ -15,7 +15,7 @@ interface KafkaMockModule {
     brokers?: number;
     basePort?: number;
     topics?: Array<{ name: string; partitions: number }>;
-    stateFile?: string;
+    stateFile?: string | null;
   }): Promise<Broker>;
 }
 
@@ -51,8 +51,31 @@ export async function controlBroker(
   return sendControl(command, { port });
 }
 
+/** How far startBroker moves when its ports are taken: blocks of ten ports, five more tries. */
+export const BROKER_PORT_STEP = 10;
+export const BROKER_PORT_TRIES = 6;
+
+/**
+ * Starts the broker with the contract topics. When a port of its block (control, brokers) is taken, it
+ * moves up by BROKER_PORT_STEP and tries again: callers read the ports from the returned Broker, never
+ * from the base they asked for.
+ */
 export async function startBroker(
-  opts: { basePort?: number; brokers?: number; stateFile?: string } = {},
+  opts: { basePort?: number; brokers?: number; stateFile?: string | null } = {},
 ): Promise<Broker> {
-  return (await loadMock()).startKafkaMock({ ...opts, topics: contractTopics() });
+  const mock = await loadMock();
+  const requested = opts.basePort ?? 19092;
+  for (let attempt = 0; ; attempt++) {
+    const basePort = requested + attempt * BROKER_PORT_STEP;
+    try {
+      return await mock.startKafkaMock({ ...opts, basePort, topics: contractTopics() });
+    } catch (e) {
+      const taken = (e as { code?: unknown }).code === 'KAFKA_MOCK_PORT_IN_USE';
+      if (!taken || attempt + 1 >= BROKER_PORT_TRIES) throw e;
+      const last = basePort + (opts.brokers ?? 3) - 1;
+      process.stderr.write(
+        `broker: a port of ${basePort - 1}..${last} is taken; trying from ${basePort + BROKER_PORT_STEP - 1}\n`,
+      );
+    }
+  }
 }

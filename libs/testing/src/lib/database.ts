@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { freePort } from './ports';
 
 export interface Database {
   url: string;
@@ -33,7 +34,8 @@ export async function startDatabase(
   const { default: EmbeddedPostgres } = (await import(packageName)) as { default: EmbeddedPostgresCtor };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kyoyu-pg-'));
   chmodSync(dir, 0o755); // the `postgres` user must reach its data directory inside
-  const port = opts.port ?? 54329;
+  // A port the kernel hands out as free, unless the caller names one: fixed ports collide with other runs.
+  const port = opts.port ?? (await freePort());
   const password = randomBytes(12).toString('hex');
   const pg = new EmbeddedPostgres({
     databaseDir: path.join(dir, 'data'),

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from './ports';
 import { repoRoot } from './repo';
 
 export type StageName = 'ingestion' | 'deidentify' | 'review' | 'fanout';
@@ -43,18 +43,6 @@ export function serviceEnv(stage: StageName, stack: StackEnv, port: number): Rec
   }
   if (stage === 'review') env['REVIEW_API_TOKEN'] = stack.reviewToken;
   return { ...env, ...(stack.extraEnv?.(stage) ?? {}) };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**
