@@ -163,3 +163,80 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Pro
   }
   throw new Error('condition not met in time');
 }
+
+it('loses nothing and never sticks when stage partitions publish at once while partition leaders move', async () => {
+  const topic = `it.publish-race.${run}`;
+  const partitions = 4;
+  await controlBroker(`create-topic ${topic} ${partitions}`);
+  // A publisher of its own, shared by four writers as the stage's partitions share their process's one.
+  const shared = new KafkaPublisher(kafka);
+  await shared.connect();
+  const WRITERS = 4;
+  const BATCHES = 30;
+  const PER_BATCH = 20;
+  let moves = 0;
+  const writer = async (w: number): Promise<void> => {
+    for (let b = 0; b < BATCHES; b++) {
+      const batch = Array.from({ length: PER_BATCH }, (_, i) => ({
+        topic,
+        key: `k-${w}-${b}-${i}`,
+        value: Buffer.from(`v-${w}-${b}-${i}`),
+      }));
+      // As a stage does: a failed publish is retried, the records stay unacknowledged meanwhile.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await shared.publish(batch);
+          break;
+        } catch (e) {
+          if (attempt >= 8) throw new Error(`publish failed ${attempt} times: ${(e as Error).message}`);
+        }
+      }
+      // Each acknowledged batch moves one partition's leader to another broker.
+      const m = moves++;
+      await controlBroker(`leader ${topic} ${m % partitions} ${(m % 3) + 1}`);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+  } finally {
+    await shared.disconnect();
+  }
+
+  // Everything the topic holds (retried publishes may have written some messages twice), then every message.
+  const written = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+  const check = await new TopicReader(kafka, [topic]).start();
+  try {
+    const seen = new Set((await check.waitFor(() => true, written)).map((m) => m.value));
+    const lost = [];
+    for (let w = 0; w < WRITERS; w++)
+      for (let b = 0; b < BATCHES; b++)
+        for (let i = 0; i < PER_BATCH; i++) if (!seen.has(`v-${w}-${b}-${i}`)) lost.push(`v-${w}-${b}-${i}`);
+    expect(lost).toEqual([]);
+  } finally {
+    await check.stop();
+  }
+});
+
+it('replaces its producer when the broker refuses its sequence numbers, and the retry goes out', async () => {
+  const topic = `it.publish-renew.${run}`;
+  await controlBroker(`create-topic ${topic} 1`);
+  const own = new KafkaPublisher(kafka);
+  await own.connect();
+  const message = (value: string) => [{ topic, key: 'k', value: Buffer.from(value) }];
+  try {
+    await own.publish(message('before'));
+    // Non-retriable for kafkajs: without a new producer id every later send of this partition would be refused.
+    await controlBroker('error Produce DUPLICATE_SEQUENCE_NUMBER 1');
+    await expect(own.publish(message('refused'))).rejects.toThrow(/duplicate sequence number/);
+    expect(own.producerRenewals).toBe(1);
+    await own.publish(message('after'));
+  } finally {
+    await own.disconnect();
+  }
+  const check = await new TopicReader(kafka, [topic]).start();
+  try {
+    expect((await check.waitFor(() => true, 2)).map((m) => m.value)).toEqual(['before', 'after']);
+  } finally {
+    await check.stop();
+  }
+});

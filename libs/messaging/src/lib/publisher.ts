@@ -13,9 +13,28 @@ import type { OutboundMessage } from './records';
 const PARTITION_COUNT_TTL_MS = 60_000;
 /** Re-sends of messages the broker never acknowledged before publish() gives up (and the stage retries). */
 const MAX_UNACKED_RESENDS = 5;
+/**
+ * Publishes waiting together go out as one send up to this many value bytes (always at least one whole
+ * publish): Kafka's default limit for one partition's record batch is 1 MiB.
+ */
+const MAX_MERGED_BYTES = 1 << 20;
+/** The broker and this producer disagree on its sequence numbers: only a new producer id recovers. */
+const LOST_PRODUCER_STATE = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'DUPLICATE_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+]);
 
 /** A message with the partition it goes to; none while its topic is unknown (kafkajs then creates it). */
 type Placed = OutboundMessage & { partition?: number };
+
+interface Waiting {
+  messages: readonly OutboundMessage[];
+  bytes: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * The one producer of a process: idempotent (no duplicates from its own retries), acks from all
@@ -26,27 +45,47 @@ type Placed = OutboundMessage & { partition?: number };
  * (producer/sendMessages.js, `responsePerBroker`). Seen in the fault suite's leader-move scenario. So the
  * publisher places every message on its partition itself (the same murmur2 partitioner kafkajs uses, so
  * keys keep their partitions) and re-sends whatever partition the broker did not acknowledge.
+ *
+ * One send at a time: kafkajs numbers each partition's batches before sending and, when a request fails,
+ * takes its numbers back by subtraction. Two sends in flight to different brokers for the same partition
+ * (its leader moved between them) then leave the producer's numbers behind the broker's, and the broker drops
+ * the next batches as duplicates or refuses every later one. Four writers publishing at once through leader
+ * moves (stage-consumer.int.test.ts) lost 162, 234 and 315 of 2,400 messages in three runs and stuck on
+ * DUPLICATE_SEQUENCE_NUMBER in the fourth, as the fault suite's leader-move scenario did in CI. So
+ * publishes that arrive while one is in flight wait and then go out together, in arrival order; and should the
+ * numbers disagree anyway, the producer is replaced (a new producer id starts them afresh) before the error
+ * reaches the caller, whose retry then succeeds.
  */
 export class KafkaPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
+  private producerConnected = false;
   private readonly admin: Admin;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly partitionCounts = new Map<string, { count: number; at: number }>();
+  private readonly waiting: Waiting[] = [];
+  private sending = false;
   private connected = false;
   /** Messages kafkajs reported as sent without an acknowledgement, re-sent since start. */
   unackedResends = 0;
+  /** Producers replaced after the broker and the producer disagreed on sequence numbers, since start. */
+  producerRenewals = 0;
 
-  constructor(kafka: Kafka) {
-    this.producer = kafka.producer({
+  constructor(private readonly kafka: Kafka) {
+    this.producer = this.newProducer();
+    this.admin = kafka.admin();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: true,
     });
-    this.admin = kafka.admin();
   }
 
   async connect(): Promise<void> {
     await this.producer.connect();
+    this.producerConnected = true;
     await this.admin.connect();
     this.connected = true;
   }
@@ -55,22 +94,81 @@ export class KafkaPublisher {
     return this.connected;
   }
 
-  async publish(messages: readonly OutboundMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    let pending = await this.place(messages);
-    for (let attempt = 0; ; attempt++) {
-      const acks = await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(pending) });
-      const acked = new Set(acks.map((a) => `${a.topicName}\u0000${a.partition}`));
-      const missing = pending.filter(
-        (m) => m.partition !== undefined && !acked.has(`${m.topic}\u0000${m.partition}`),
-      );
-      if (missing.length === 0) return;
-      if (attempt >= MAX_UNACKED_RESENDS) {
-        throw new Error(`broker acknowledged no write for ${missing.length} message(s) after re-sends`);
+  /** Resolves once every message is acknowledged by all in-sync replicas; rejects if any may not be. */
+  publish(messages: readonly OutboundMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      let bytes = 0;
+      for (const m of messages) bytes += m.value.length;
+      this.waiting.push({ messages, bytes, resolve, reject });
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.nextGroup();
+        try {
+          await this.send(
+            group.length === 1 ? (group[0] as Waiting).messages : group.flatMap((w) => w.messages),
+          );
+          for (const w of group) w.resolve();
+        } catch (e) {
+          for (const w of group) w.reject(e);
+        }
       }
-      this.unackedResends += missing.length;
-      pending = missing;
+    } finally {
+      this.sending = false;
     }
+  }
+
+  /** The oldest waiting publish and those after it that fit MAX_MERGED_BYTES with it. */
+  private nextGroup(): Waiting[] {
+    let n = 1;
+    let bytes = (this.waiting[0] as Waiting).bytes;
+    while (n < this.waiting.length && bytes + (this.waiting[n] as Waiting).bytes <= MAX_MERGED_BYTES) {
+      bytes += (this.waiting[n] as Waiting).bytes;
+      n++;
+    }
+    return this.waiting.splice(0, n);
+  }
+
+  private async send(messages: readonly OutboundMessage[]): Promise<void> {
+    if (!this.producerConnected) {
+      await this.producer.connect();
+      this.producerConnected = true;
+    }
+    let pending = await this.place(messages);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const acks = await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(pending) });
+        const acked = new Set(acks.map((a) => `${a.topicName}\u0000${a.partition}`));
+        const missing = pending.filter(
+          (m) => m.partition !== undefined && !acked.has(`${m.topic}\u0000${m.partition}`),
+        );
+        if (missing.length === 0) return;
+        if (attempt >= MAX_UNACKED_RESENDS) {
+          throw new Error(`broker acknowledged no write for ${missing.length} message(s) after re-sends`);
+        }
+        this.unackedResends += missing.length;
+        pending = missing;
+      }
+    } catch (e) {
+      if (lostProducerState(e)) await this.renewProducer();
+      throw e;
+    }
+  }
+
+  /** A new producer (and so a new producer id) in place of one whose sequence numbers the broker refuses. */
+  private async renewProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.producerConnected = false;
+    this.producerRenewals++;
+    await old.disconnect().catch(() => undefined);
   }
 
   private async place(messages: readonly OutboundMessage[]): Promise<Placed[]> {
@@ -101,6 +199,7 @@ export class KafkaPublisher {
 
   async disconnect(): Promise<void> {
     this.connected = false;
+    this.producerConnected = false;
     await this.producer.disconnect();
     await this.admin.disconnect();
   }
@@ -131,4 +230,14 @@ function byTopic(messages: readonly Placed[]): TopicMessages[] {
     t.messages.push({ key: m.key, value: m.value, headers: m.headers, partition: m.partition });
   }
   return [...out.values()];
+}
+
+/** Whether kafkajs' error, or the broker error it wraps, says the producer's sequence state is lost. */
+function lostProducerState(e: unknown): boolean {
+  for (let x = e, depth = 0; x && typeof x === 'object' && depth < 5; depth++) {
+    const type = (x as { type?: unknown }).type;
+    if (typeof type === 'string' && LOST_PRODUCER_STATE.has(type)) return true;
+    x = (x as { cause?: unknown }).cause;
+  }
+  return false;
 }
