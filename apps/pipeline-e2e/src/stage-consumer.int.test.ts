@@ -175,13 +175,16 @@ it('loses nothing and never sticks when stage partitions publish at once while p
   const BATCHES = 30;
   const PER_BATCH = 20;
   let moves = 0;
+  const sent: string[] = [];
   const writer = async (w: number): Promise<void> => {
     for (let b = 0; b < BATCHES; b++) {
-      const batch = Array.from({ length: PER_BATCH }, (_, i) => ({
+      // Every other batch is one message, on one partition: those may go out beside sends on other partitions.
+      const batch = Array.from({ length: b % 2 === 0 ? PER_BATCH : 1 }, (_, i) => ({
         topic,
         key: `k-${w}-${b}-${i}`,
         value: Buffer.from(`v-${w}-${b}-${i}`),
       }));
+      for (const m of batch) sent.push(m.value.toString());
       // As a stage does: a failed publish is retried, the records stay unacknowledged meanwhile.
       for (let attempt = 1; ; attempt++) {
         try {
@@ -207,11 +210,7 @@ it('loses nothing and never sticks when stage partitions publish at once while p
   const check = await new TopicReader(kafka, [topic]).start();
   try {
     const seen = new Set((await check.waitFor(() => true, written)).map((m) => m.value));
-    const lost = [];
-    for (let w = 0; w < WRITERS; w++)
-      for (let b = 0; b < BATCHES; b++)
-        for (let i = 0; i < PER_BATCH; i++) if (!seen.has(`v-${w}-${b}-${i}`)) lost.push(`v-${w}-${b}-${i}`);
-    expect(lost).toEqual([]);
+    expect(sent.filter((v) => !seen.has(v))).toEqual([]);
   } finally {
     await check.stop();
   }

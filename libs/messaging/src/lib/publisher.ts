@@ -29,8 +29,13 @@ const LOST_PRODUCER_STATE = new Set([
 /** A message with the partition it goes to; none while its topic is unknown (kafkajs then creates it). */
 type Placed = OutboundMessage & { partition?: number };
 
+/** Stands for every partition: a message whose topic is not known yet (kafkajs picks its partition). */
+const EVERY_PARTITION = '*';
+
 interface Waiting {
-  messages: readonly OutboundMessage[];
+  messages: readonly Placed[];
+  /** The topic-partitions it writes to, as `topic\u0000partition`, or EVERY_PARTITION. */
+  partitions: readonly string[];
   bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -46,24 +51,26 @@ interface Waiting {
  * publisher places every message on its partition itself (the same murmur2 partitioner kafkajs uses, so
  * keys keep their partitions) and re-sends whatever partition the broker did not acknowledge.
  *
- * One send at a time: kafkajs numbers each partition's batches before sending and, when a request fails,
- * takes its numbers back by subtraction. Two sends in flight to different brokers for the same partition
- * (its leader moved between them) then leave the producer's numbers behind the broker's, and the broker drops
- * the next batches as duplicates or refuses every later one. Four writers publishing at once through leader
- * moves (stage-consumer.int.test.ts) lost 162, 234 and 315 of 2,400 messages in three runs and stuck on
- * DUPLICATE_SEQUENCE_NUMBER in the fourth, as the fault suite's leader-move scenario did in CI. So
- * publishes that arrive while one is in flight wait and then go out together, in arrival order; and should the
- * numbers disagree anyway, the producer is replaced (a new producer id starts them afresh) before the error
- * reaches the caller, whose retry then succeeds.
+ * No partition in two sends at once: kafkajs numbers each partition's batches before sending and, when a
+ * request fails, takes its numbers back by subtraction. Two sends in flight to different brokers for the same
+ * partition (its leader moved between them) then leave the producer's numbers behind the broker's, and the
+ * broker drops the next batches as duplicates or refuses every later one. Four writers publishing 20-message
+ * batches at once through leader moves lost 162, 234 and 315 of 2,400 messages in three runs and stuck on
+ * DUPLICATE_SEQUENCE_NUMBER in the fourth, as the fault suite's leader-move scenario did in CI. So a
+ * publish that shares a partition with a send in flight (or with an earlier publish still waiting) waits, and
+ * the publishes that become free together go out as one send; sends on other partitions go at once. Should
+ * the numbers disagree anyway, the producer is replaced (a new producer id starts them afresh) before the
+ * error reaches the caller, whose retry then succeeds.
  */
 export class KafkaPublisher {
   private producer: Producer;
-  private producerConnected = false;
   private readonly admin: Admin;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly partitionCounts = new Map<string, { count: number; at: number }>();
-  private readonly waiting: Waiting[] = [];
-  private sending = false;
+  private waiting: Waiting[] = [];
+  /** Topic-partitions of the sends in flight (EVERY_PARTITION while one writes to a topic not known yet). */
+  private readonly busy = new Set<string>();
+  private producerReady: Promise<void> | undefined;
   private connected = false;
   /** Messages kafkajs reported as sent without an acknowledgement, re-sent since start. */
   unackedResends = 0;
@@ -84,8 +91,7 @@ export class KafkaPublisher {
   }
 
   async connect(): Promise<void> {
-    await this.producer.connect();
-    this.producerConnected = true;
+    await this.producerConnected();
     await this.admin.connect();
     this.connected = true;
   }
@@ -95,54 +101,81 @@ export class KafkaPublisher {
   }
 
   /** Resolves once every message is acknowledged by all in-sync replicas; rejects if any may not be. */
-  publish(messages: readonly OutboundMessage[]): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
+  async publish(messages: readonly OutboundMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const placed = await this.place(messages);
+    const partitions = new Set<string>();
+    let bytes = 0;
+    for (const m of placed) {
+      partitions.add(m.partition === undefined ? EVERY_PARTITION : `${m.topic}\u0000${m.partition}`);
+      bytes += m.value.length;
+    }
     return new Promise((resolve, reject) => {
-      let bytes = 0;
-      for (const m of messages) bytes += m.value.length;
-      this.waiting.push({ messages, bytes, resolve, reject });
-      void this.drain();
+      this.waiting.push({ messages: placed, partitions: [...partitions], bytes, resolve, reject });
+      this.pump();
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.sending) return;
-    this.sending = true;
-    try {
-      while (this.waiting.length > 0) {
-        const group = this.nextGroup();
-        try {
-          await this.send(
-            group.length === 1 ? (group[0] as Waiting).messages : group.flatMap((w) => w.messages),
-          );
-          for (const w of group) w.resolve();
-        } catch (e) {
-          for (const w of group) w.reject(e);
-        }
+  /**
+   * Starts every waiting publish whose partitions are free: not in a send in flight, nor in an earlier publish
+   * still waiting (so publishes to one partition go out in the order they came). Those started together share
+   * sends of up to MAX_MERGED_BYTES.
+   */
+  private pump(): void {
+    const taken = new Set(this.busy);
+    const free: Waiting[] = [];
+    const still: Waiting[] = [];
+    for (const w of this.waiting) {
+      const clash =
+        taken.has(EVERY_PARTITION) ||
+        (w.partitions.includes(EVERY_PARTITION) && taken.size > 0) ||
+        w.partitions.some((p) => taken.has(p));
+      for (const p of w.partitions) taken.add(p);
+      (clash ? still : free).push(w);
+    }
+    if (free.length === 0) return;
+    this.waiting = still;
+    let group: Waiting[] = [];
+    let bytes = 0;
+    for (const w of free) {
+      if (group.length > 0 && bytes + w.bytes > MAX_MERGED_BYTES) {
+        this.start(group);
+        group = [];
+        bytes = 0;
       }
-    } finally {
-      this.sending = false;
+      group.push(w);
+      bytes += w.bytes;
     }
+    this.start(group);
   }
 
-  /** The oldest waiting publish and those after it that fit MAX_MERGED_BYTES with it. */
-  private nextGroup(): Waiting[] {
-    let n = 1;
-    let bytes = (this.waiting[0] as Waiting).bytes;
-    while (n < this.waiting.length && bytes + (this.waiting[n] as Waiting).bytes <= MAX_MERGED_BYTES) {
-      bytes += (this.waiting[n] as Waiting).bytes;
-      n++;
-    }
-    return this.waiting.splice(0, n);
+  private start(group: readonly Waiting[]): void {
+    const partitions = group.flatMap((w) => w.partitions);
+    for (const p of partitions) this.busy.add(p);
+    const messages = group.length === 1 ? (group[0] as Waiting).messages : group.flatMap((w) => w.messages);
+    this.send(messages)
+      .then(
+        () => group.forEach((w) => w.resolve()),
+        (e: unknown) => group.forEach((w) => w.reject(e)),
+      )
+      .finally(() => {
+        for (const p of partitions) this.busy.delete(p);
+        this.pump();
+      });
   }
 
-  private async send(messages: readonly OutboundMessage[]): Promise<void> {
-    if (!this.producerConnected) {
-      await this.producer.connect();
-      this.producerConnected = true;
-    }
-    let pending = await this.place(messages);
+  private producerConnected(): Promise<void> {
+    this.producerReady ??= this.producer.connect().catch((e: unknown) => {
+      this.producerReady = undefined;
+      throw e;
+    });
+    return this.producerReady;
+  }
+
+  private async send(messages: readonly Placed[]): Promise<void> {
+    let pending = messages;
     try {
+      await this.producerConnected();
       for (let attempt = 0; ; attempt++) {
         const acks = await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(pending) });
         const acked = new Set(acks.map((a) => `${a.topicName}\u0000${a.partition}`));
@@ -162,11 +195,14 @@ export class KafkaPublisher {
     }
   }
 
-  /** A new producer (and so a new producer id) in place of one whose sequence numbers the broker refuses. */
+  /**
+   * A new producer (and so a new producer id) in place of one whose sequence numbers the broker refuses. Sends
+   * still in flight on the old one are on other partitions; if its disconnect fails them, their callers retry.
+   */
   private async renewProducer(): Promise<void> {
     const old = this.producer;
     this.producer = this.newProducer();
-    this.producerConnected = false;
+    this.producerReady = undefined;
     this.producerRenewals++;
     await old.disconnect().catch(() => undefined);
   }
@@ -199,7 +235,7 @@ export class KafkaPublisher {
 
   async disconnect(): Promise<void> {
     this.connected = false;
-    this.producerConnected = false;
+    this.producerReady = undefined;
     await this.producer.disconnect();
     await this.admin.disconnect();
   }
