@@ -199,7 +199,9 @@ async function main(): Promise<void> {
       ),
     );
     console.log('\n' + table([...loads, ...(halfMax ? [halfMax] : [])].map(row)));
-    console.log('\nper process (CPU cores / peak RSS MB):');
+    console.log(
+      '\nper process (CPU cores from the first send to the last delivery / peak RSS MB), and the machine:',
+    );
     console.log(table([...loads, ...(halfMax ? [halfMax] : [])].map(processRow)));
     console.log(`\ntargets: ${JSON.stringify(targets)}`);
     console.log(
@@ -247,6 +249,8 @@ function processRow(l: LoadFigures): Record<string, string | number> {
   return {
     load: l.label,
     ...Object.fromEntries(Object.entries(l.processes).map(([k, v]) => [k, `${v.cpuCores} / ${v.rssMbPeak}`])),
+    'machine busy': l.machine.busyCores,
+    stolen: l.machine.stealCores,
   };
 }
 

@@ -4,7 +4,7 @@ import { latencySummary } from '../lib/measure';
 import type { AlertPool } from './alert-pool';
 import type { DeliveryTracker } from './delivery-tracker';
 import { offer, type NextRecord } from './offer';
-import { round, type ProcMonitor } from './proc-stats';
+import { round, type MachineFigures, type ProcMonitor } from './proc-stats';
 import { stageOutputs, watermarks } from './stages-figures';
 
 export interface LoadContext {
@@ -39,6 +39,8 @@ export interface LoadFigures {
   rejected: number;
   seconds: number;
   processes: Record<string, { cpuCores: number; cpuSeconds: number; rssMbPeak: number }>;
+  /** Every process on the machine over the same window, in cores (of 2): busy, and stolen by the host. */
+  machine: MachineFigures;
 }
 
 /** Good alerts from the pool, each registered with the tracker at its send time. */
@@ -72,6 +74,7 @@ export async function runLoad(
   const topics = [...new Set(Object.values(outputs).flat())];
   const before = await watermarks(ctx.kafka, topics);
   ctx.tracker.resetWindow();
+  const begunAt = Date.now();
   ctx.monitor.begin();
   const { sent, seconds } = await offer(ctx.producer, Topics.AlertsRaw, o.next ?? goodRecords(ctx), {
     rate: o.rate,
@@ -79,9 +82,12 @@ export async function runLoad(
     ...(o.count ? { count: o.count } : {}),
   });
   await drain(ctx.tracker);
-  const processes = ctx.monitor.end();
-  const after = await watermarks(ctx.kafka, topics);
   const { firstDeliveryAt, lastDeliveryAt } = ctx.tracker;
+  // CPU up to the last delivery (or the end of sending), not through the drain's closing quiet wait, which
+  // alerts held for review (never delivered) always run into.
+  const processes = ctx.monitor.end(Math.max(begunAt + seconds * 1000, lastDeliveryAt));
+  const machine = ctx.monitor.machine;
+  const after = await watermarks(ctx.kafka, topics);
   const window = Math.max(1, (lastDeliveryAt - firstDeliveryAt) / 1000);
   const delta = (ts: string[]) => ts.reduce((n, t) => n + (after.get(t) ?? 0) - (before.get(t) ?? 0), 0);
   const stagePerSecond: Record<string, number> = {};
@@ -102,5 +108,6 @@ export async function runLoad(
     rejected: delta([Topics.AlertsRejected]),
     seconds: round(window),
     processes,
+    machine,
   };
 }

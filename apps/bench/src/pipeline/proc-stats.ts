@@ -85,41 +85,87 @@ export function sample(pids: readonly number[]): ProcSample {
   return { cpuSeconds, rssBytes };
 }
 
-/** Samples every named process periodically; reports CPU used (cores) and peak RSS over a window. */
+/** The whole machine's CPU time so far (/proc/stat), in seconds: busy (user, system, interrupts) and stolen. */
+export interface MachineSample {
+  busySeconds: number;
+  stealSeconds: number;
+}
+
+export function machineSample(): MachineSample {
+  // "cpu  user nice system idle iowait irq softirq steal ...", in USER_HZ ticks over all cores.
+  const f =
+    readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const t = (i: number) => f[i] ?? 0;
+  return {
+    busySeconds: (t(0) + t(1) + t(2) + t(5) + t(6)) / TICKS_PER_SECOND,
+    stealSeconds: t(7) / TICKS_PER_SECOND,
+  };
+}
+
+/** What every process on the machine used (PostgreSQL as a system service, the kernel's network work included). */
+export interface MachineFigures {
+  busyCores: number;
+  stealCores: number;
+}
+
+/**
+ * Samples every named process periodically; reports CPU used (cores) and peak RSS over a window, and the
+ * machine's busy and stolen cores over the same window: the named processes alone can look idle on a machine
+ * that is saturated by what they do not include.
+ */
 export class ProcMonitor {
   private readonly peak = new Map<string, number>();
-  private start = new Map<string, ProcSample>();
-  private t0 = 0;
+  /** CPU seconds so far of each named process and of the machine, every 500 ms from begin(). */
+  private samples: Array<{ at: number; cpu: Map<string, number>; machine: MachineSample }> = [];
   private timer: NodeJS.Timeout | undefined;
+  /** The machine over the last window (set by end()). */
+  machine: MachineFigures = { busyCores: 0, stealCores: 0 };
 
   constructor(private readonly procs: Map<string, number[]>) {}
 
   begin(): void {
     this.peak.clear();
-    this.t0 = performance.now();
-    this.start = new Map([...this.procs].map(([n, p]) => [n, sample(p)]));
+    this.samples = [];
+    this.tick();
     this.timer = setInterval(() => this.tick(), 500);
     this.timer.unref();
   }
 
   private tick(): void {
-    for (const [n, p] of this.procs) this.peak.set(n, Math.max(this.peak.get(n) ?? 0, sample(p).rssBytes));
+    const cpu = new Map<string, number>();
+    for (const [n, p] of this.procs) {
+      const s = sample(p);
+      cpu.set(n, s.cpuSeconds);
+      this.peak.set(n, Math.max(this.peak.get(n) ?? 0, s.rssBytes));
+    }
+    this.samples.push({ at: Date.now(), cpu, machine: machineSample() });
   }
 
-  /** Per process: CPU cores used on average, CPU seconds, peak RSS in MB. */
-  end(): Record<string, { cpuCores: number; cpuSeconds: number; rssMbPeak: number }> {
+  /**
+   * Per process: CPU cores used on average, CPU seconds, peak RSS in MB. CPU is counted up to the first sample
+   * at or after `until` (ms since the epoch) when given: a phase's drain ends with a quiet wait (alerts held
+   * for review are never delivered) that would otherwise dilute the figure.
+   */
+  end(until?: number): Record<string, { cpuCores: number; cpuSeconds: number; rssMbPeak: number }> {
     this.tick();
     if (this.timer) clearInterval(this.timer);
-    const seconds = (performance.now() - this.t0) / 1000;
+    const first = this.samples[0] as (typeof this.samples)[number];
+    const last = this.samples[this.samples.length - 1] as (typeof this.samples)[number];
+    const to = (until === undefined ? undefined : this.samples.find((x) => x.at >= until)) ?? last;
+    const seconds = Math.max(0.001, (to.at - first.at) / 1000);
     const out: Record<string, { cpuCores: number; cpuSeconds: number; rssMbPeak: number }> = {};
-    for (const [n, p] of this.procs) {
-      const cpu = sample(p).cpuSeconds - (this.start.get(n)?.cpuSeconds ?? 0);
+    for (const [n] of this.procs) {
+      const cpu = (to.cpu.get(n) ?? 0) - (first.cpu.get(n) ?? 0);
       out[n] = {
         cpuCores: round(cpu / seconds),
         cpuSeconds: round(cpu),
         rssMbPeak: round((this.peak.get(n) ?? 0) / 1048576),
       };
     }
+    this.machine = {
+      busyCores: round((to.machine.busySeconds - first.machine.busySeconds) / seconds),
+      stealCores: round((to.machine.stealSeconds - first.machine.stealSeconds) / seconds),
+    };
     return out;
   }
 }
