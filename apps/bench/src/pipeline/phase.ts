@@ -39,7 +39,7 @@ export interface LoadFigures {
   rejected: number;
   seconds: number;
   processes: Record<string, { cpuCores: number; cpuSeconds: number; rssMbPeak: number }>;
-  /** Every process on the machine over the same window, in cores (of 2): busy, and stolen by the host. */
+  /** Every process on the machine over the same window, in cores: busy, and stolen by the host. */
   machine: MachineFigures;
 }
 
