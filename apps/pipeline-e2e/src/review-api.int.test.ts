@@ -363,6 +363,18 @@ describe('listing', () => {
     const counts = page.body['counts'] as Record<string, number>;
     expect(counts['held']).toBeGreaterThanOrEqual(3);
     expect(counts['approved']).toBeGreaterThanOrEqual(1);
+    // The operator's queue figures count every state afresh, as the table holds them.
+    const queue = await call('GET', '/admin/queue', h.adminAuth);
+    const byState = (await h.db.query(
+      `SELECT state, count(*)::int AS n FROM review_items GROUP BY state`,
+    )) as Array<{
+      state: string;
+      n: number;
+    }>;
+    expect(queue.body['depth']).toEqual({
+      'awaiting-second-approval': 0,
+      ...Object.fromEntries(byState.map((r) => [r.state, r.n])),
+    });
     const future = await call('GET', '/review/items?minAgeSeconds=86400', alice.auth);
     expect(future.body['items']).toEqual([]);
     const bad = await call('GET', '/review/items?state=lost', alice.auth);

@@ -1,7 +1,14 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { metrics, type Counter } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
-import { REVIEW_STATES, type ReviewState } from '@kyoyu/review-core';
+import { OPEN_STATES, REVIEW_STATES, type ReviewState } from '@kyoyu/review-core';
+
+/**
+ * Open items are counted every 5 s, through the partial index on open items; the totals of decided items, which
+ * grow without bound (nothing expires from the table), every FULL_EVERY refreshes and whenever an operator asks.
+ * Measured on 1,000,000 items of which 20,000 open: 544-616 ms for counting every state, 86-148 ms for the open.
+ */
+const FULL_EVERY = 12;
 
 /**
  * Queue depth, age of the oldest open item, decisions per reviewer and expiries, through the
@@ -20,6 +27,7 @@ export class ReviewMetrics implements OnApplicationBootstrap, OnApplicationShutd
   private depth = new Map<ReviewState, number>();
   private oldestOpenSeconds = 0;
   private timer: NodeJS.Timeout | undefined;
+  private ticks = 0;
 
   constructor(private readonly dataSource: DataSource) {
     this.meter
@@ -37,7 +45,10 @@ export class ReviewMetrics implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     void this.refresh().catch(() => undefined);
-    this.timer = setInterval(() => void this.refresh().catch(() => undefined), 5000);
+    this.timer = setInterval(
+      () => void this.refresh({ all: ++this.ticks % FULL_EVERY === 0 }).catch(() => undefined),
+      5000,
+    );
     this.timer.unref();
   }
 
@@ -58,17 +69,22 @@ export class ReviewMetrics implements OnApplicationBootstrap, OnApplicationShutd
     return { depth: Object.fromEntries(this.depth), oldestOpenSeconds: this.oldestOpenSeconds };
   }
 
-  async refresh(): Promise<void> {
+  /** Counts every state (`all`, the default), or only the open ones, keeping the decided totals from before. */
+  async refresh(o: { all?: boolean } = {}): Promise<void> {
+    const all = o.all ?? true;
     const rows = (await this.dataSource.query(
       `SELECT state, count(*)::int AS n,
-         coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest FROM review_items GROUP BY state`,
+         coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest FROM review_items
+       ${all ? '' : 'WHERE state = ANY($1::text[])'} GROUP BY state`,
+      all ? [] : [OPEN_STATES],
     )) as Array<{ state: ReviewState; n: number; oldest: string | number }>;
-    const depth = new Map<ReviewState, number>();
+    const depth = new Map<ReviewState, number>(all ? [] : this.depth);
+    // A state without items has no row: open counts start from zero on every refresh.
+    for (const s of OPEN_STATES) depth.set(s, 0);
     let oldest = 0;
     for (const r of rows) {
       depth.set(r.state, r.n);
-      if (r.state === 'held' || r.state === 'awaiting-second-approval')
-        oldest = Math.max(oldest, Number(r.oldest));
+      if (OPEN_STATES.includes(r.state)) oldest = Math.max(oldest, Number(r.oldest));
     }
     this.depth = depth;
     this.oldestOpenSeconds = Math.round(oldest);
