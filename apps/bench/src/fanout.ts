@@ -29,7 +29,7 @@ import {
 import { latencySummary, round, table, writeResults, type RunFigures } from './lib/measure';
 import { ProcMonitor, findProcesses } from './pipeline/proc-stats';
 
-type CpuByProcess = ReturnType<ProcMonitor['end']>;
+type CpuByProcess = ReturnType<ProcMonitor['end']>['processes'];
 
 /** CPU microseconds per delivery of the named processes, summed: robust to what else runs on the machine. */
 function cpuPerDelivery(cpu: CpuByProcess, names: readonly string[], deliveries: number): number {
@@ -379,7 +379,7 @@ async function main(): Promise<void> {
         monitor.begin();
         const burst = await produceBurst(producer, Topics.EventsReleased, s.events);
         await waitDelivered(db, mark, s.events * s.subscribers);
-        const fanoutCpu = monitor.end();
+        const fanoutCpu = monitor.end().processes;
         const max = await fanoutFigures(db, `fan-out ×${s.subscribers}`, burst);
 
         const eventsPerSecond = Math.max(1, Math.round(max.perSecond / s.subscribers / 2));
@@ -390,7 +390,7 @@ async function main(): Promise<void> {
 
         monitor.begin();
         const bare = await barePipe(kafka, broker, s.subscribers, s.events, 'bundles');
-        const bareCpu = monitor.end();
+        const bareCpu = monitor.end().processes;
         const bareRecords = await barePipe(kafka, broker, s.subscribers, s.events, 'records');
         const storedLatencyMs = { max: await storeLatency(db, burst), half: await storeLatency(db, paced) };
         console.log(

@@ -21,7 +21,9 @@ import {
   type StackEnv,
   type StageName,
 } from '@kyoyu/testing';
+import { OPEN_STATES } from '@kyoyu/review-core';
 import { AUTO_CUSTOMER, REVIEW_CUSTOMER, SUBSCRIBERS, suricataAlert } from './fixtures';
+import { eventually } from './review-harness';
 
 /**
  * Telemetry end to end: the four services export OTLP/HTTP to a receiver in this test and serve Prometheus
@@ -621,10 +623,10 @@ describe('metrics: a Prometheus scrape endpoint per service', () => {
     // equal what the table holds, zero included, within a few refreshes.
     const openInTable = async () => {
       const rows = (await db.query(
-        `SELECT state, count(*)::int AS n FROM review_items WHERE state IN ('held', 'awaiting-second-approval') GROUP BY state`,
+        `SELECT state, count(*)::int AS n FROM review_items WHERE state = ANY($1::text[]) GROUP BY state`,
+        [OPEN_STATES],
       )) as Array<{ state: string; n: number }>;
-      const n = (s: string) => rows.find((r) => r.state === s)?.n ?? 0;
-      return [n('held'), n('awaiting-second-approval')];
+      return OPEN_STATES.map((s) => rows.find((r) => r.state === s)?.n ?? 0);
     };
     // One item left held (that customer's agreement reviews everything), so the figure is not zero.
     await send(
@@ -637,22 +639,16 @@ describe('metrics: a Prometheus scrape endpoint per service', () => {
         user: 'shiro.ito',
       }),
     );
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
-      if (((await openInTable())[0] ?? 0) >= 1) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await eventually(async () => ((await openInTable())[0] ?? 0) >= 1, 20_000);
     let review = '';
     let gauge: Array<number | undefined> = [];
     let table: number[] = [];
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+    await eventually(async () => {
       review = await scrape('review');
-      gauge = ['held', 'awaiting-second-approval'].map((state) =>
-        value(review, 'kyoyu_review_queue_depth', { state }),
-      );
+      gauge = OPEN_STATES.map((state) => value(review, 'kyoyu_review_queue_depth', { state }));
       table = await openInTable();
-      if (gauge.every((g, i) => g === table[i])) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+      return gauge.every((g, i) => g === table[i]);
+    }, 20_000).catch(() => undefined); // the assertions below show what differed
     expect(table[0]).toBeGreaterThanOrEqual(1);
     expect(gauge).toEqual(table);
     expect(value(review, 'kyoyu_review_oldest_open_age_seconds')).toBeGreaterThanOrEqual(0);

@@ -85,8 +85,7 @@ export async function runLoad(
   const { firstDeliveryAt, lastDeliveryAt } = ctx.tracker;
   // CPU up to the last delivery (or the end of sending), not through the drain's closing quiet wait, which
   // alerts held for review (never delivered) always run into.
-  const processes = ctx.monitor.end(Math.max(begunAt + seconds * 1000, lastDeliveryAt));
-  const machine = ctx.monitor.machine;
+  const { processes, machine } = ctx.monitor.end(Math.max(begunAt + seconds * 1000, lastDeliveryAt));
   const after = await watermarks(ctx.kafka, topics);
   const window = Math.max(1, (lastDeliveryAt - firstDeliveryAt) / 1000);
   const delta = (ts: string[]) => ts.reduce((n, t) => n + (after.get(t) ?? 0) - (before.get(t) ?? 0), 0);

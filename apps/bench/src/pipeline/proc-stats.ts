@@ -118,8 +118,6 @@ export class ProcMonitor {
   /** CPU seconds so far of each named process and of the machine, every 500 ms from begin(). */
   private samples: Array<{ at: number; cpu: Map<string, number>; machine: MachineSample }> = [];
   private timer: NodeJS.Timeout | undefined;
-  /** The machine over the last window (set by end()). */
-  machine: MachineFigures = { busyCores: 0, stealCores: 0 };
 
   constructor(private readonly procs: Map<string, number[]>) {}
 
@@ -146,7 +144,10 @@ export class ProcMonitor {
    * at or after `until` (ms since the epoch) when given: a phase's drain ends with a quiet wait (alerts held
    * for review are never delivered) that would otherwise dilute the figure.
    */
-  end(until?: number): Record<string, { cpuCores: number; cpuSeconds: number; rssMbPeak: number }> {
+  end(until?: number): {
+    processes: Record<string, { cpuCores: number; cpuSeconds: number; rssMbPeak: number }>;
+    machine: MachineFigures;
+  } {
     this.tick();
     if (this.timer) clearInterval(this.timer);
     const first = this.samples[0] as (typeof this.samples)[number];
@@ -162,11 +163,11 @@ export class ProcMonitor {
         rssMbPeak: round((this.peak.get(n) ?? 0) / 1048576),
       };
     }
-    this.machine = {
+    const machine = {
       busyCores: round((to.machine.busySeconds - first.machine.busySeconds) / seconds),
       stealCores: round((to.machine.stealSeconds - first.machine.stealSeconds) / seconds),
     };
-    return out;
+    return { processes: out, machine };
   }
 }
 
