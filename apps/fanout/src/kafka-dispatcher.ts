@@ -340,7 +340,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     const spans = rows.map((r) => deliverySpan(id, r));
     try {
       const producer = await this.producerFor(s);
-      await producer.send(subscriberMessages(id, rows));
+      const acks = await producer.send(subscriberMessages(id, rows));
+      if (!acks.some((a) => a.topicName === shareTopic(id))) throw new UnacknowledgedWrite();
       // The acknowledgement time, the same for the whole request (one produce call published it).
       const at = Date.now();
       await this.acknowledge(seqs, at);
@@ -389,19 +390,34 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     const spans = groups.map(([id, rows]) => rows.map((r) => deliverySpan(id, r)));
     try {
       const producer = await this.sharedProducer();
-      await producer.sendBatch({
+      const acks = await producer.sendBatch({
         acks: -1,
         topicMessages: groups.map(([id, rows]) => {
           const { topic, messages } = subscriberMessages(id, rows);
           return { topic, messages };
         }),
       });
+      // Only topics the broker acknowledged count as delivered (kafkajs can resolve a send without writing a
+      // topic whose leader moved mid-send, see KafkaPublisher); the others go out again on their own producers.
+      const acked = new Set(acks.map((a) => a.topicName));
+      const done = groups.flatMap((g, i) => (acked.has(shareTopic(g[0])) ? [i] : []));
+      const missed = groups.flatMap((g, i) => (acked.has(shareTopic(g[0])) ? [] : [i]));
       const at = Date.now();
       await this.acknowledge(
-        groups.flatMap(([, rows]) => rows.map((r) => r.seq)),
+        done.flatMap((i) => (groups[i] as [string, PendingRow[]])[1].map((r) => r.seq)),
         at,
       );
-      groups.forEach(([id, rows], i) => this.succeeded(id, this.state(id), rows, at, spans[i] ?? []));
+      for (const i of done) {
+        const [id, rows] = groups[i] as [string, PendingRow[]];
+        this.succeeded(id, this.state(id), rows, at, spans[i] ?? []);
+      }
+      for (const i of missed) endSpans(spans[i] ?? [], 'failed', UnacknowledgedWrite.CODE);
+      await Promise.all(
+        missed.map((i) => {
+          const [id, rows] = groups[i] as [string, PendingRow[]];
+          return this.publish(id, this.state(id), rows);
+        }),
+      );
     } catch (err) {
       const code = errorCode(err);
       for (const list of spans) endSpans(list, 'failed', code);
@@ -562,6 +578,15 @@ function endSpans(spans: Span[], outcome: 'delivered' | 'failed', code?: string)
 }
 
 /** A stable, content-free code for an error: the Kafka error type or the error class. */
+/** The broker acknowledged no write for a subscriber's topic although the send resolved. */
+class UnacknowledgedWrite extends Error {
+  static readonly CODE = 'UNACKNOWLEDGED_WRITE';
+  override readonly name = UnacknowledgedWrite.CODE;
+  constructor() {
+    super('the broker acknowledged no write for the subscriber topic');
+  }
+}
+
 export function errorCode(err: unknown): string {
   if (err && typeof err === 'object') {
     const e = err as { type?: unknown; name?: unknown; cause?: unknown };
