@@ -8,10 +8,11 @@ import {
   trace,
   type Span,
 } from '@opentelemetry/api';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer, RecordMetadata } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { shareTopic } from '@kyoyu/contracts';
+import { PartitionPlacer, unacknowledged, type PlacedMessage } from '@kyoyu/messaging';
 import { CoalescingRunner, KAFKA, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 
@@ -97,6 +98,10 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly sending = new Set<Promise<void>>();
   /** The producer healthy subscribers share (see publishShared). */
   private shared: Producer | undefined;
+  /** Reads subscriber topics' partition counts, so acknowledgements are checked per partition. */
+  private readonly admin: Admin;
+  private adminReady: Promise<void> | undefined;
+  private readonly placer: PartitionPlacer;
   private acks: Array<{ seqs: string[]; at: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushing: Promise<void> | undefined;
   private stopped = false;
@@ -118,6 +123,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly dataSource: DataSource,
   ) {
+    this.admin = kafka.admin();
+    this.placer = new PartitionPlacer(this.admin);
     const pending = this.meter.createObservableGauge('kyoyu.fanout.backlog.pending', {
       description: 'Kafka deliveries queued for a subscriber and not yet acknowledged',
     });
@@ -147,6 +154,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     await Promise.allSettled([
       this.shared?.disconnect(),
       ...[...this.states.values()].map((s) => s.producer?.disconnect()),
+      this.adminReady?.then(() => this.admin.disconnect()),
     ]);
     if (this.lockRunner) {
       await this.lockRunner.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
@@ -336,20 +344,29 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   /** Publishes one subscriber's rows in queue order and records them delivered; failures back off. */
   private async publish(id: string, s: SubscriberState, rows: PendingRow[]): Promise<void> {
-    const seqs = rows.map((r) => r.seq);
     const spans = rows.map((r) => deliverySpan(id, r));
+    let open = spans;
     try {
       const producer = await this.producerFor(s);
-      const acks = await producer.send(subscriberMessages(id, rows));
-      if (!acks.some((a) => a.topicName === shareTopic(id))) throw new UnacknowledgedWrite();
-      // The acknowledgement time, the same for the whole request (one produce call published it).
-      const at = Date.now();
-      await this.acknowledge(seqs, at);
-      this.succeeded(id, s, rows, at, spans);
+      const placed = await this.place(id, rows);
+      const acks = await producer.send({ topic: shareTopic(id), acks: -1, messages: placed.map(toMessage) });
+      const { done, missed } = splitAcknowledged(placed, acks);
+      if (done.length > 0) {
+        // The acknowledgement time, the same for the whole request (one produce call published it).
+        const at = Date.now();
+        await this.acknowledge(
+          done.map((i) => (rows[i] as PendingRow).seq),
+          at,
+        );
+        this.succeeded(id, s, pick(rows, done), at, pick(spans, done));
+        open = pick(spans, missed);
+      }
+      // The rows of partitions the broker did not acknowledge stay queued, behind this subscriber's back-off.
+      if (missed.length > 0) throw new UnacknowledgedWrite();
     } catch (err) {
       s.failures += 1;
       s.lastError = errorCode(err);
-      endSpans(spans, 'failed', s.lastError);
+      endSpans(open, 'failed', s.lastError);
       const backoff = Math.min(
         this.config.DISPATCH_BACKOFF_MAX_MS,
         this.config.DISPATCH_BACKOFF_MIN_MS * 2 ** Math.min(s.failures - 1, 20),
@@ -368,7 +385,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       // Recorded on the head row, so the backlog shows why it is stuck.
       await this.dataSource
         .query(`UPDATE deliveries SET attempts = attempts + 1, last_error = $2 WHERE seq = $1::bigint`, [
-          seqs[0],
+          rows[0]?.seq,
           s.lastError,
         ])
         .catch(() => undefined);
@@ -388,35 +405,25 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
    */
   private async publishShared(groups: ReadonlyArray<[string, PendingRow[]]>): Promise<void> {
     const spans = groups.map(([id, rows]) => rows.map((r) => deliverySpan(id, r)));
+    let outcomes: Split[];
+    let at: number;
     try {
       const producer = await this.sharedProducer();
+      const placed = await Promise.all(groups.map(([id, rows]) => this.place(id, rows)));
       const acks = await producer.sendBatch({
         acks: -1,
-        topicMessages: groups.map(([id, rows]) => {
-          const { topic, messages } = subscriberMessages(id, rows);
-          return { topic, messages };
-        }),
+        topicMessages: groups.map(([id], g) => ({
+          topic: shareTopic(id),
+          messages: (placed[g] as OutgoingRow[]).map(toMessage),
+        })),
       });
-      // Only topics the broker acknowledged count as delivered (kafkajs can resolve a send without writing a
-      // topic whose leader moved mid-send, see KafkaPublisher); the others go out again on their own producers.
-      const acked = new Set(acks.map((a) => a.topicName));
-      const done = groups.flatMap((g, i) => (acked.has(shareTopic(g[0])) ? [i] : []));
-      const missed = groups.flatMap((g, i) => (acked.has(shareTopic(g[0])) ? [] : [i]));
-      const at = Date.now();
+      // Only partitions the broker acknowledged count as delivered (see PartitionPlacer); the rows of the
+      // others go out again below, on their subscribers' own producers.
+      outcomes = placed.map((list) => splitAcknowledged(list, acks));
+      at = Date.now();
       await this.acknowledge(
-        done.flatMap((i) => (groups[i] as [string, PendingRow[]])[1].map((r) => r.seq)),
+        groups.flatMap(([, rows], g) => (outcomes[g] as Split).done.map((i) => (rows[i] as PendingRow).seq)),
         at,
-      );
-      for (const i of done) {
-        const [id, rows] = groups[i] as [string, PendingRow[]];
-        this.succeeded(id, this.state(id), rows, at, spans[i] ?? []);
-      }
-      for (const i of missed) endSpans(spans[i] ?? [], 'failed', UnacknowledgedWrite.CODE);
-      await Promise.all(
-        missed.map((i) => {
-          const [id, rows] = groups[i] as [string, PendingRow[]];
-          return this.publish(id, this.state(id), rows);
-        }),
       );
     } catch (err) {
       const code = errorCode(err);
@@ -429,7 +436,28 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       this.shared = undefined;
       await p?.disconnect().catch(() => undefined);
       await Promise.all(groups.map(([id, rows]) => this.publish(id, this.state(id), rows)));
+      return;
     }
+    const retries: Array<Promise<void>> = [];
+    groups.forEach(([id, rows], g) => {
+      const { done, missed } = outcomes[g] as Split;
+      const list = spans[g] as Span[];
+      if (done.length > 0) this.succeeded(id, this.state(id), pick(rows, done), at, pick(list, done));
+      if (missed.length === 0) return;
+      endSpans(pick(list, missed), 'failed', UnacknowledgedWrite.CODE);
+      retries.push(this.publish(id, this.state(id), pick(rows, missed)));
+    });
+    await Promise.all(retries);
+  }
+
+  /** Each row with its subscriber topic and partition (see PartitionPlacer), as the request will carry it. */
+  private async place(id: string, rows: readonly PendingRow[]): Promise<OutgoingRow[]> {
+    this.adminReady ??= this.admin.connect().catch((e: unknown) => {
+      this.adminReady = undefined;
+      throw e;
+    });
+    await this.adminReady;
+    return this.placer.place(rows.map((row) => ({ row, topic: shareTopic(id), key: row.event_id })));
   }
 
   private succeeded(id: string, s: SubscriberState, rows: PendingRow[], at: number, spans: Span[]): void {
@@ -540,13 +568,29 @@ function requestsOf(
   return out;
 }
 
-/** One subscriber's rows as a produce request: the bundle and its media type only. */
-function subscriberMessages(id: string, rows: readonly PendingRow[]) {
-  return {
-    topic: shareTopic(id),
-    acks: -1,
-    messages: rows.map((r) => ({ key: r.event_id, value: r.payload, headers: SUBSCRIBER_HEADERS })),
-  };
+/** A queued row on its way to the subscriber's topic. */
+type OutgoingRow = PlacedMessage<{ row: PendingRow; topic: string; key: string }>;
+
+/** Positions of a request's rows whose partitions the broker acknowledged, and of the others. */
+interface Split {
+  done: number[];
+  missed: number[];
+}
+
+function splitAcknowledged(rows: readonly OutgoingRow[], acks: readonly RecordMetadata[]): Split {
+  const missing = new Set(unacknowledged(rows, acks));
+  const split: Split = { done: [], missed: [] };
+  rows.forEach((r, i) => (missing.has(r) ? split.missed : split.done).push(i));
+  return split;
+}
+
+function pick<T>(list: readonly T[], positions: readonly number[]): T[] {
+  return positions.map((i) => list[i] as T);
+}
+
+/** The bundle and its media type only, on the partition it was placed on. */
+function toMessage(o: OutgoingRow) {
+  return { key: o.key, value: o.row.payload, headers: SUBSCRIBER_HEADERS, partition: o.partition };
 }
 
 /**
@@ -577,16 +621,16 @@ function endSpans(spans: Span[], outcome: 'delivered' | 'failed', code?: string)
   }
 }
 
-/** A stable, content-free code for an error: the Kafka error type or the error class. */
-/** The broker acknowledged no write for a subscriber's topic although the send resolved. */
+/** The broker acknowledged no write for some of a subscriber's rows although the send resolved. */
 class UnacknowledgedWrite extends Error {
   static readonly CODE = 'UNACKNOWLEDGED_WRITE';
   override readonly name = UnacknowledgedWrite.CODE;
   constructor() {
-    super('the broker acknowledged no write for the subscriber topic');
+    super('the broker acknowledged no write for a partition of the subscriber topic');
   }
 }
 
+/** A stable, content-free code for an error: the Kafka error type or the error class. */
 export function errorCode(err: unknown): string {
   if (err && typeof err === 'object') {
     const e = err as { type?: unknown; name?: unknown; cause?: unknown };

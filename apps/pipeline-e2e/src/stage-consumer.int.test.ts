@@ -4,11 +4,13 @@ import pino from 'pino';
 import { Topics, decodeEvent } from '@kyoyu/contracts';
 import {
   KafkaPublisher,
+  PartitionPlacer,
   PoisonRecordError,
   StageConsumer,
   type InboundRecord,
   type RecordOutcome,
   type TopicHandler,
+  unacknowledged,
 } from '@kyoyu/messaging';
 import { TopicReader, connectedProducer, controlBroker, testKafka } from '@kyoyu/testing';
 
@@ -238,4 +240,36 @@ it('replaces its producer when the broker refuses its sequence numbers, and the 
   } finally {
     await check.stop();
   }
+});
+
+it('places keyed messages on the partitions kafkajs itself gives them, so acknowledgements can be checked per partition', async () => {
+  const topic = `it.placement.${run}`;
+  await controlBroker(`create-topic ${topic} 4`);
+  const messages = Array.from({ length: 40 }, (_, i) => ({ topic, key: `event-${i}`, value: `v-${i}` }));
+  const placed = await new PartitionPlacer(admin).place(messages);
+  // Sent without partitions: kafkajs' own partitioner decides where each lands.
+  const acks = await producer.send({
+    topic,
+    acks: -1,
+    messages: messages.map(({ key, value }) => ({ key, value })),
+  });
+  const check = await new TopicReader(kafka, [topic]).start();
+  try {
+    const landed = new Map((await check.waitFor(() => true, 40)).map((m) => [m.value, m.partition]));
+    expect(placed.map((m) => landed.get(m.value))).toEqual(placed.map((m) => m.partition));
+    expect(new Set(placed.map((m) => m.partition)).size).toBe(4);
+  } finally {
+    await check.stop();
+  }
+  expect(unacknowledged(placed, acks)).toEqual([]);
+  // A partition missing from the acknowledgements (as kafkajs can resolve a send after a leader move): its
+  // messages, and only they, were not written.
+  const withoutFirst = acks.filter((a) => a.partition !== placed[0]?.partition);
+  expect(unacknowledged(placed, withoutFirst)).toEqual(
+    placed.filter((m) => m.partition === placed[0]?.partition),
+  );
+  // An unplaced message (its topic did not exist yet) needs at least its topic acknowledged.
+  const unplaced = [{ topic: `${topic}.new`, key: 'k' }];
+  expect(unacknowledged(unplaced, acks)).toEqual(unplaced);
+  expect(unacknowledged(unplaced, [{ ...acks[0]!, topicName: `${topic}.new` }])).toEqual([]);
 });

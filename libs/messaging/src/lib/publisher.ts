@@ -1,16 +1,7 @@
-import {
-  Partitioners,
-  type Admin,
-  type Kafka,
-  type Message,
-  type PartitionMetadata,
-  type Producer,
-  type TopicMessages,
-} from 'kafkajs';
+import type { Admin, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { PartitionPlacer, unacknowledged, type PlacedMessage } from './partition-placer';
 import type { OutboundMessage } from './records';
 
-/** How long a topic's partition count is trusted before it is read again. */
-const PARTITION_COUNT_TTL_MS = 60_000;
 /** Re-sends of messages the broker never acknowledged before publish() gives up (and the stage retries). */
 const MAX_UNACKED_RESENDS = 5;
 /**
@@ -26,8 +17,7 @@ const LOST_PRODUCER_STATE = new Set([
   'INVALID_PRODUCER_EPOCH',
 ]);
 
-/** A message with the partition it goes to; none while its topic is unknown (kafkajs then creates it). */
-type Placed = OutboundMessage & { partition?: number };
+type Placed = PlacedMessage<OutboundMessage>;
 
 /** Stands for every partition: a message whose topic is not known yet (kafkajs picks its partition). */
 const EVERY_PARTITION = '*';
@@ -45,11 +35,8 @@ interface Waiting {
  * The one producer of a process: idempotent (no duplicates from its own retries), acks from all
  * in-sync replicas, so a resolved publish() means the outcome is durable.
  *
- * kafkajs 2.2.4 can resolve a send while dropping some of its messages: when a partition's leader moves
- * to a broker that already answered its part of the same send, the retry skips that broker
- * (producer/sendMessages.js, `responsePerBroker`). Seen in the fault suite's leader-move scenario. So the
- * publisher places every message on its partition itself (the same murmur2 partitioner kafkajs uses, so
- * keys keep their partitions) and re-sends whatever partition the broker did not acknowledge.
+ * kafkajs 2.2.4 can resolve a send while dropping some of its messages (see PartitionPlacer): the publisher
+ * places every message on its partition itself and re-sends whatever partition the broker did not acknowledge.
  *
  * No partition in two sends at once: kafkajs numbers each partition's batches before sending and, when a
  * request fails, takes its numbers back by subtraction. Two sends in flight to different brokers for the same
@@ -65,8 +52,7 @@ interface Waiting {
 export class KafkaPublisher {
   private producer: Producer;
   private readonly admin: Admin;
-  private readonly partitioner = Partitioners.DefaultPartitioner();
-  private readonly partitionCounts = new Map<string, { count: number; at: number }>();
+  private readonly placer: PartitionPlacer;
   private waiting: Waiting[] = [];
   /** Topic-partitions of the sends in flight (EVERY_PARTITION while one writes to a topic not known yet). */
   private readonly busy = new Set<string>();
@@ -80,6 +66,7 @@ export class KafkaPublisher {
   constructor(private readonly kafka: Kafka) {
     this.producer = this.newProducer();
     this.admin = kafka.admin();
+    this.placer = new PartitionPlacer(this.admin);
   }
 
   private newProducer(): Producer {
@@ -103,7 +90,7 @@ export class KafkaPublisher {
   /** Resolves once every message is acknowledged by all in-sync replicas; rejects if any may not be. */
   async publish(messages: readonly OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const placed = await this.place(messages);
+    const placed = await this.placer.place(messages);
     const partitions = new Set<string>();
     let bytes = 0;
     for (const m of placed) {
@@ -178,10 +165,7 @@ export class KafkaPublisher {
       await this.producerConnected();
       for (let attempt = 0; ; attempt++) {
         const acks = await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(pending) });
-        const acked = new Set(acks.map((a) => `${a.topicName}\u0000${a.partition}`));
-        const missing = pending.filter(
-          (m) => m.partition !== undefined && !acked.has(`${m.topic}\u0000${m.partition}`),
-        );
+        const missing = unacknowledged(pending, acks);
         if (missing.length === 0) return;
         if (attempt >= MAX_UNACKED_RESENDS) {
           throw new Error(`broker acknowledged no write for ${missing.length} message(s) after re-sends`);
@@ -207,55 +191,12 @@ export class KafkaPublisher {
     await old.disconnect().catch(() => undefined);
   }
 
-  private async place(messages: readonly OutboundMessage[]): Promise<Placed[]> {
-    const out: Placed[] = [];
-    for (const m of messages) {
-      const count = await this.partitionCount(m.topic);
-      if (count === undefined) {
-        out.push({ ...m });
-        continue;
-      }
-      const partitionMetadata = partitionsOf(count);
-      const message: Message = { key: m.key, value: m.value };
-      out.push({ ...m, partition: this.partitioner({ topic: m.topic, partitionMetadata, message }) });
-    }
-    return out;
-  }
-
-  /** The topic's partition count; undefined while the topic does not exist yet. */
-  private async partitionCount(topic: string): Promise<number | undefined> {
-    const known = this.partitionCounts.get(topic);
-    if (known && Date.now() - known.at < PARTITION_COUNT_TTL_MS) return known.count;
-    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
-    const count = metadata?.topics[0]?.partitions.length ?? 0;
-    if (count === 0) return undefined;
-    this.partitionCounts.set(topic, { count, at: Date.now() });
-    return count;
-  }
-
   async disconnect(): Promise<void> {
     this.connected = false;
     this.producerReady = undefined;
     await this.producer.disconnect();
     await this.admin.disconnect();
   }
-}
-
-/** What the partitioner reads of a topic (only the partition ids), built once per partition count. */
-const partitionLists = new Map<number, PartitionMetadata[]>();
-function partitionsOf(count: number): PartitionMetadata[] {
-  let list = partitionLists.get(count);
-  if (!list) {
-    list = Array.from({ length: count }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      partitionErrorCode: 0,
-      replicas: [],
-      isr: [],
-    }));
-    partitionLists.set(count, list);
-  }
-  return list;
 }
 
 function byTopic(messages: readonly Placed[]): TopicMessages[] {

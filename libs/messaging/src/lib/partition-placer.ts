@@ -1,0 +1,86 @@
+import { Partitioners, type Admin, type Message, type PartitionMetadata, type RecordMetadata } from 'kafkajs';
+
+/** How long a topic's partition count is trusted before it is read again. */
+const PARTITION_COUNT_TTL_MS = 60_000;
+
+/** A message placed on its partition; none while its topic is unknown (kafkajs then creates it and picks one). */
+export type PlacedMessage<M> = M & { partition?: number };
+
+/**
+ * Places messages on their partitions before a send, with the murmur2 partitioner kafkajs itself uses (so a
+ * key keeps its partition), so that what the broker acknowledged can be checked partition by partition.
+ *
+ * Why the check is needed: kafkajs 2.2.4 can resolve a send while dropping some of its messages. When a
+ * partition's leader moves to a broker that already answered its part of the same send, the retry skips that
+ * broker (producer/sendMessages.js, `responsePerBroker`), and the partitions it should have written are
+ * simply absent from the acknowledgements. Seen in the fault suite's leader-move scenario, for stage output
+ * and for subscriber topics alike.
+ */
+export class PartitionPlacer {
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly counts = new Map<string, { count: number; at: number }>();
+
+  constructor(private readonly admin: Admin) {}
+
+  async place<M extends { topic: string; key?: string | Buffer | null }>(
+    messages: readonly M[],
+  ): Promise<Array<PlacedMessage<M>>> {
+    const out: Array<PlacedMessage<M>> = [];
+    for (const m of messages) {
+      const count = await this.partitionCount(m.topic);
+      if (count === undefined) {
+        out.push({ ...m });
+        continue;
+      }
+      const message: Message = { key: m.key ?? null, value: null };
+      out.push({
+        ...m,
+        partition: this.partitioner({ topic: m.topic, partitionMetadata: partitionsOf(count), message }),
+      });
+    }
+    return out;
+  }
+
+  /** The topic's partition count; undefined while the topic does not exist (or its metadata cannot be read). */
+  private async partitionCount(topic: string): Promise<number | undefined> {
+    const known = this.counts.get(topic);
+    if (known && Date.now() - known.at < PARTITION_COUNT_TTL_MS) return known.count;
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+    const count = metadata?.topics[0]?.partitions.length ?? 0;
+    if (count === 0) return undefined;
+    this.counts.set(topic, { count, at: Date.now() });
+    return count;
+  }
+}
+
+/**
+ * The messages of a resolved send whose write the broker did not acknowledge: a placed message needs its
+ * topic-partition among the acknowledgements, an unplaced one (kafkajs chose its partition) at least its topic.
+ */
+export function unacknowledged<M extends { topic: string; partition?: number }>(
+  messages: readonly M[],
+  acks: readonly RecordMetadata[],
+): M[] {
+  const partitions = new Set(acks.map((a) => `${a.topicName}\u0000${a.partition}`));
+  const topics = new Set(acks.map((a) => a.topicName));
+  return messages.filter((m) =>
+    m.partition === undefined ? !topics.has(m.topic) : !partitions.has(`${m.topic}\u0000${m.partition}`),
+  );
+}
+
+/** What the partitioner reads of a topic (only the partition ids), built once per partition count. */
+const partitionLists = new Map<number, PartitionMetadata[]>();
+function partitionsOf(count: number): PartitionMetadata[] {
+  let list = partitionLists.get(count);
+  if (!list) {
+    list = Array.from({ length: count }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [],
+      isr: [],
+    }));
+    partitionLists.set(count, list);
+  }
+  return list;
+}
