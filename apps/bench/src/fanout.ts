@@ -1,5 +1,5 @@
 /**
- * `npm run bench:fanout [-- --events-1 N --events-10 N --events-100 N --half-seconds S]`: fan-out throughput
+ * `npm run bench:fanout [-- --events-1 N --events-10 N --events-100 N --half-seconds S --cpu-prof DIR]`: fan-out throughput
  * (Kafka deliveries acknowledged per second) with 1, 10 and 100 subscribers, and release→delivery latency,
  * against a bare kafkajs pipe measured in the same run on the same broker: a consumer of the same events that
  * copies each one to the same number of topics (the transport ceiling), once with the events as subscribers
@@ -317,6 +317,8 @@ async function main(): Promise<void> {
       'database-server': { type: 'string' },
       'log-level': { type: 'string', default: 'error' },
       subscribers: { type: 'string', default: '1,10,100' },
+      /** Writes a V8 CPU profile of each fan-out process into this directory (node --cpu-prof). */
+      'cpu-prof': { type: 'string' },
     },
   });
   const only = new Set(values.subscribers.split(',').map(Number));
@@ -366,7 +368,8 @@ async function main(): Promise<void> {
         ...localSecrets(),
         logLevel: values['log-level'],
       };
-      const fanout = new ServiceProcess('fanout', serviceEnv('fanout', env, port), port);
+      const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+      const fanout = new ServiceProcess('fanout', serviceEnv('fanout', env, port), port, false, profile);
       fanout.start();
       try {
         await fanout.waitReady();

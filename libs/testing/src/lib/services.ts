@@ -67,6 +67,8 @@ export class ServiceProcess {
     private readonly env: Record<string, string>,
     readonly port: number,
     private readonly captureOutput = false,
+    /** Extra Node.js options for the process (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   /** Everything the process printed (stdout and stderr), when started with captureOutput. */
@@ -85,7 +87,7 @@ export class ServiceProcess {
 
   start(): void {
     const main = path.join(repoRoot(), 'dist', 'apps', this.stage, 'src', 'main.js');
-    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...this.nodeArgs, main], {
       env: { PATH: process.env['PATH'] ?? '', ...STAGE_PROCESS_ENV, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
