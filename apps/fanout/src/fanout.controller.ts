@@ -13,7 +13,13 @@ import { renderRevokedBundle, type StixBundle } from '@kyoyu/stix';
 import type { Logger } from 'pino';
 import { DeliveryChannels } from './delivery-channels';
 import { ReleasePreparer, embargoedUntil } from './release-preparer';
-import { ReleaseStore, type EmbargoedRelease, type ReleaseToStore } from './release-store';
+import { RegistryGuard } from './registry-guard';
+import {
+  ReleaseStore,
+  type EmbargoedRelease,
+  type GuardHeldRelease,
+  type ReleaseToStore,
+} from './release-store';
 import { Subscribers } from './subscribers';
 
 /**
@@ -31,6 +37,7 @@ export class FanoutController {
     private readonly preparer: ReleasePreparer,
     private readonly store: ReleaseStore,
     private readonly channels: DeliveryChannels,
+    private readonly guard: RegistryGuard,
   ) {}
 
   @BatchEventPattern(Topics.EventsReleased)
@@ -38,6 +45,7 @@ export class FanoutController {
     const outcomes: RecordOutcome[] = [];
     const batch = new Map<string, ReleaseToStore>();
     const embargoed = new Map<string, EmbargoedRelease>();
+    const held = new Map<string, GuardHeldRelease>();
     const active = this.subscribers.active();
     for (const record of records) {
       try {
@@ -45,6 +53,18 @@ export class FanoutController {
         const traceContext = record.span
           ? injectTraceContext({}, trace.setSpan(context.active(), record.span))
           : undefined;
+        const guard = this.guard.check(release.event);
+        if (!guard.ok) {
+          held.set(release.event.eventId, {
+            release,
+            hits: guard.hits,
+            ...(traceContext ? { traceContext } : {}),
+          });
+          // The stage metrics count it as an egress-guard hit of fan-out (kyoyu_egress_guard_hits{stage}).
+          record.span?.setAttributes({ 'kyoyu.outcome': 'held', 'kyoyu.reasons': 'EGRESS_GUARD' });
+          outcomes.push([]);
+          continue;
+        }
         const until = embargoedUntil(release);
         if (until) {
           embargoed.set(release.event.eventId, { release, until, ...(traceContext ? { traceContext } : {}) });
@@ -65,6 +85,18 @@ export class FanoutController {
       }
     }
     const t0 = Date.now();
+    await this.store.holdForGuard([...held.values()]);
+    if (held.size > 0) {
+      // Kinds and views only: what matched is a registered customer's identifier and stays in the database.
+      this.logger.warn(
+        {
+          code: 'FANOUT.EGRESS_GUARD',
+          events: [...held.keys()],
+          hits: [...held.values()].flatMap((h) => h.hits.map((x) => `${x.kind}/${x.view}`)),
+        },
+        'egress guard held released events before delivery',
+      );
+    }
     await this.store.embargo([...embargoed.values()]);
     const stored = await this.store.storeReleases([...batch.values()]);
     this.channels.queued(stored);

@@ -8,6 +8,7 @@ import { EmbargoReleaser } from './embargo-releaser';
 import { KafkaDispatcher } from './kafka-dispatcher';
 import { OperatorController } from './operator.controller';
 import { ReleasePreparer } from './release-preparer';
+import { RegistryGuard } from './registry-guard';
 import { ReleaseStore } from './release-store';
 import { Subscribers } from './subscribers';
 import { TaxiiAppender } from './taxii-appender';
@@ -23,6 +24,7 @@ export class FanoutModule {
       controllers: [FanoutController, TaxiiController, OperatorController],
       providers: [
         Subscribers,
+        RegistryGuard,
         ReleasePreparer,
         ReleaseStore,
         KafkaDispatcher,

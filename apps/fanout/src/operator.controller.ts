@@ -1,18 +1,24 @@
-import { Controller, Get, HttpException, Inject, Query, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpException, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DataSource } from 'typeorm';
 import { SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
+import { DeliveryChannels, type QueuedDeliveries } from './delivery-channels';
 import { KafkaDispatcher, type SubscriberBacklog } from './kafka-dispatcher';
+import { ReleasePreparer, embargoedUntil } from './release-preparer';
+import { ReleaseStore } from './release-store';
 
-/** The operator's view of fan-out: each subscriber's backlog, and who received an event. */
+/** The operator's view of fan-out: each subscriber's backlog, who received an event, what the guard held. */
 @Controller('fanout')
 export class OperatorController {
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: FanoutConfig,
     private readonly dispatcher: KafkaDispatcher,
     private readonly dataSource: DataSource,
+    private readonly store: ReleaseStore,
+    private readonly preparer: ReleasePreparer,
+    private readonly channels: DeliveryChannels,
   ) {}
 
   @Get('backlog')
@@ -42,6 +48,39 @@ export class OperatorController {
       [eventId],
     )) as unknown[];
     return { event, deliveries };
+  }
+
+  /** Released events fan-out's egress guard stopped before delivery: ids and what kind was seen where. */
+  @Get('held')
+  async held(@Req() req: IncomingMessage) {
+    this.authorize(req);
+    return { held: await this.store.openGuardHolds() };
+  }
+
+  /**
+   * The operator judged a guard hold a false alarm (a brand name in an attacker's phishing kit, say): the
+   * release is routed now, with today's subscribers, or parked if its embargo still runs. Withdrawing a held
+   * event is `kyoyu revoke`, as for any other.
+   */
+  @Post('held/:eventId/release')
+  @HttpCode(200)
+  async releaseHeld(@Req() req: IncomingMessage, @Param('eventId') eventId: string) {
+    this.authorize(req);
+    const queued = await this.dataSource.transaction(async (em): Promise<QueuedDeliveries | undefined> => {
+      const held = await this.store.releaseGuardHold(eventId, em);
+      if (!held) return undefined;
+      const trace = held.traceContext ? { traceContext: held.traceContext } : {};
+      const until = embargoedUntil(held.release);
+      if (until) {
+        await this.store.embargo([{ release: held.release, until, ...trace }], em);
+        return { kafkaSubscribers: [], taxiiQueued: false };
+      }
+      return this.store.storeReleases([{ ...this.preparer.prepare(held.release), ...trace }], em);
+    });
+    if (!queued)
+      throw new HttpException({ code: 'FANOUT.NOT_HELD', message: 'no open guard hold for this event' }, 404);
+    this.channels.queued(queued);
+    return { eventId, status: 'released' };
   }
 
   private authorize(req: IncomingMessage): void {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DeliveryChannel, EventRevocation, ReleasedEvent } from '@kyoyu/contracts';
+import type { GuardHit } from '@kyoyu/deid-engine';
 import type { Route } from '@kyoyu/fanout-core';
 import type { StoredRelease } from './kafka-dispatcher';
 
@@ -30,9 +31,16 @@ export interface EmbargoedRelease {
   traceContext?: Record<string, string>;
 }
 
+/** A release fan-out's egress guard stopped: what kind of identifier it saw, in which decoded view. */
+export interface GuardHeldRelease {
+  release: ReleasedEvent;
+  hits: GuardHit[];
+  traceContext?: Record<string, string>;
+}
+
 export interface RevocationOutcome {
   /** `unknown`: fan-out never stored the event; `already`: revoked before (idempotent replay). */
-  status: 'revoked' | 'already' | 'unknown' | 'withdrawn-under-embargo';
+  status: 'revoked' | 'already' | 'unknown' | 'withdrawn-under-embargo' | 'withdrawn-while-held';
   kafkaSubscribers: string[];
   taxiiQueued: boolean;
 }
@@ -117,9 +125,9 @@ export class ReleaseStore {
   }
 
   /** Parks releases under embargo, unrouted; a release parked before stays as it is. */
-  async embargo(releases: ReadonlyArray<EmbargoedRelease>): Promise<void> {
+  async embargo(releases: ReadonlyArray<EmbargoedRelease>, em?: EntityManager): Promise<void> {
     if (releases.length === 0) return;
-    await this.dataSource.query(
+    await (em ?? this.dataSource).query(
       `INSERT INTO embargoed_releases (event_id, release, release_at, stored_at, trace_context)
        SELECT x.event_id, x.release, x.release_at, now(), x.trace_context
        FROM jsonb_to_recordset($1::jsonb)
@@ -136,6 +144,58 @@ export class ReleaseStore {
         ),
       ],
     );
+  }
+
+  /** Keeps releases the egress guard stopped, undelivered; one held before stays as it is. */
+  async holdForGuard(held: ReadonlyArray<GuardHeldRelease>): Promise<void> {
+    if (held.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO guard_held_releases (event_id, release, hits, held_at, trace_context)
+       SELECT x.event_id, x.release, x.hits, now(), x.trace_context
+       FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, release jsonb, hits jsonb, trace_context jsonb)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [
+        JSON.stringify(
+          held.map((h) => ({
+            event_id: h.release.event.eventId,
+            release: h.release,
+            hits: h.hits,
+            trace_context: h.traceContext ?? null,
+          })),
+        ),
+      ],
+    );
+  }
+
+  /** Held releases not yet released or withdrawn, oldest first: event ids and what the guard saw, no content. */
+  async openGuardHolds(limit = 500): Promise<Array<{ eventId: string; heldAt: Date; hits: GuardHit[] }>> {
+    return (await this.dataSource.query(
+      `SELECT event_id AS "eventId", held_at AS "heldAt", hits FROM guard_held_releases
+       WHERE resolved_at IS NULL ORDER BY held_at LIMIT $1`,
+      [limit],
+    )) as Array<{ eventId: string; heldAt: Date; hits: GuardHit[] }>;
+  }
+
+  /**
+   * The operator judged a hold a false alarm: marks it released and returns the release to route; undefined
+   * when it is not held (or was resolved already).
+   */
+  async releaseGuardHold(
+    eventId: string,
+    em: EntityManager,
+  ): Promise<{ release: ReleasedEvent; traceContext?: Record<string, string> } | undefined> {
+    // In a CTE: TypeORM returns a bare UPDATE's RETURNING rows wrapped with the row count.
+    const [row] = (await em.query(
+      `WITH r AS (
+         UPDATE guard_held_releases SET resolved_at = now(), resolution = 'released'
+         WHERE event_id = $1 AND resolved_at IS NULL
+         RETURNING release, trace_context
+       )
+       SELECT release, trace_context FROM r`,
+      [eventId],
+    )) as Array<{ release: ReleasedEvent; trace_context: Record<string, string> | null }>;
+    if (!row) return undefined;
+    return { release: row.release, ...(row.trace_context ? { traceContext: row.trace_context } : {}) };
   }
 
   /**
@@ -161,8 +221,20 @@ export class ReleaseStore {
            SELECT event_id FROM w`,
           [revocation.eventId, revocation.revokedAt],
         )) as unknown[];
+        if (parked.length > 0)
+          return { status: 'withdrawn-under-embargo', kafkaSubscribers: [], taxiiQueued: false };
+        // Stopped by the egress guard: nobody got it either (a replayed withdrawal finds it withdrawn already).
+        const held = (await em.query(
+          `WITH w AS (
+             UPDATE guard_held_releases SET resolved_at = coalesce(resolved_at, now()), resolution = 'withdrawn'
+             WHERE event_id = $1 AND coalesce(resolution, 'withdrawn') = 'withdrawn'
+             RETURNING event_id
+           )
+           SELECT event_id FROM w`,
+          [revocation.eventId],
+        )) as unknown[];
         return {
-          status: parked.length > 0 ? 'withdrawn-under-embargo' : 'unknown',
+          status: held.length > 0 ? 'withdrawn-while-held' : 'unknown',
           kafkaSubscribers: [],
           taxiiQueued: false,
         };

@@ -7,13 +7,15 @@ import {
   Topics,
   encodeEvent,
   shareTopic,
+  type Customer,
   type EventRevokedEvent,
   type SanitizedEvent,
   type SubscriberRegistrationInput,
 } from '@kyoyu/contracts';
 import { collectionIdFor } from '@kyoyu/fanout-core';
-import { openDataSource, upsertSubscribers } from '@kyoyu/persistence';
+import { openDataSource, upsertCustomers, upsertSubscribers } from '@kyoyu/persistence';
 import { compileStixValidator, type StixValidator } from '@kyoyu/stix';
+import { AUTO_CUSTOMER } from './fixtures';
 import {
   ServiceProcess,
   TopicReader,
@@ -88,6 +90,7 @@ let producer: Producer;
 const readers = new Map<string, TopicReader>();
 let db: DataSource;
 let fanout: ServiceProcess;
+let metricsPort: number;
 let validate: StixValidator | undefined;
 let n = 0;
 
@@ -103,11 +106,13 @@ beforeAll(async () => {
   for (const id of Object.values(ids))
     readers.set(id, await new TopicReader(kafka, [shareTopic(id)]).start());
   const port = await freePort();
+  metricsPort = await freePort();
   fanout = new ServiceProcess(
     'fanout',
     {
       ...serviceEnv('fanout', { bootstrap, databaseUrl, ...localSecrets() }, port),
       FANOUT_ADMIN_TOKEN: ADMIN_TOKEN,
+      METRICS_PORT: String(metricsPort),
       DISPATCH_BACKOFF_MIN_MS: '200',
       DISPATCH_BACKOFF_MAX_MS: '1000',
       DISPATCH_POLL_MS: '250',
@@ -623,5 +628,69 @@ describe('embargo', () => {
       [withdrawn.eventId, held.eventId],
     ])) as Array<{ event_id: string }>;
     expect(stored.map((r) => r.event_id)).toEqual([held.eventId]);
+  });
+});
+
+describe("fan-out's own egress guard", () => {
+  // A customer of the registry: fan-out knows no event's source, so it checks every registered customer's.
+  const customer: Customer = {
+    ...AUTO_CUSTOMER,
+    id: `guarded-${run}`,
+    names: [`Kumogata Seiki ${run}`],
+    domains: [`kumogata-${run}.co.jp`],
+    emailDomains: [],
+    publicRanges: ['192.0.2.128/28'],
+    adDomains: [],
+    cloudAccounts: [],
+    siemTenants: [],
+  };
+  const operator = (urlPath: string, method = 'GET') =>
+    fetch(`${fanout.url}/fanout/${urlPath}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const heldIds = async () =>
+    ((await (await operator('held')).json()) as { held: Array<{ eventId: string; hits: unknown[] }> }).held;
+
+  beforeAll(async () => {
+    await upsertCustomers(db, [customer]);
+  });
+
+  it('holds an event naming a registered customer before any subscriber gets it, and the operator can release it', async () => {
+    const base = `beacon to portal.kumogata-${run}.co.jp`;
+    // Plain, hidden in a decoded view, and an address in the customer's public range.
+    const named = event({ title: base });
+    const encoded = event({
+      title: `ET POLICY ${Buffer.from(`login.kumogata-${run}.co.jp`).toString('base64')}`,
+    });
+    const address = event({ indicators: [{ type: 'ipv4', value: '192.0.2.130', role: 'attacker' }] });
+    const clean = event();
+    // The registry is re-read every two seconds: until the customer is known, an event could pass.
+    await until('the customer in the registry', async () => {
+      const probe = event({ title: `probe ${base}` });
+      await release(probe);
+      return (await heldIds()).some((h) => h.eventId === probe.eventId) ? true : undefined;
+    });
+    await release(named, encoded, address, clean);
+    await wait(ids.steady, clean.eventId);
+    const held = await until('three holds', async () => {
+      const open = (await heldIds()).filter((h) =>
+        [named.eventId, encoded.eventId, address.eventId].includes(h.eventId),
+      );
+      return open.length === 3 ? open : undefined;
+    });
+    expect(JSON.stringify(held)).not.toContain(`kumogata-${run}`);
+    for (const e of [named, encoded, address]) expect(got(ids.steady, e.eventId)).toHaveLength(0);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/kyoyu_egress_guard_hits_total\{[^}]*stage="fanout"[^}]*\} [1-9]/);
+
+    // A false alarm, in the operator's judgement: released, then delivered as any other.
+    expect((await operator(`held/${address.eventId}/release`, 'POST')).status).toBe(200);
+    await wait(ids.steady, address.eventId);
+    expect((await operator(`held/${address.eventId}/release`, 'POST')).status).toBe(404);
+    // A withdrawal of a held event stops it for good.
+    await revoke(named.eventId);
+    await until('the withdrawal', async () =>
+      (await heldIds()).some((h) => h.eventId === named.eventId) ? undefined : true,
+    );
+    expect((await operator(`held/${named.eventId}/release`, 'POST')).status).toBe(404);
+    expect(got(ids.steady, named.eventId)).toHaveLength(0);
   });
 });

@@ -12,6 +12,7 @@ export {
   buildVictimDictionary,
   egressGuard,
   egressGuardValue,
+  registryDictionary,
   type GuardHit,
   type GuardResult,
   type VictimDictionary,

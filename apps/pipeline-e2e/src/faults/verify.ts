@@ -51,9 +51,12 @@ export async function settlement(stack: FaultStack, records: readonly WorkloadRe
   const held = (await stack.db.query(`SELECT alert_id FROM review_items WHERE alert_id = ANY($1)`, [
     alertIds,
   ])) as Array<{ alert_id: string }>;
-  const released = (await stack.db.query(`SELECT event_id FROM released_events WHERE event_id = ANY($1)`, [
-    [...eventIds],
-  ])) as Array<{ event_id: string }>;
+  // Fan-out's own egress guard may stop a release before delivery: an outcome as final as a delivery.
+  const released = (await stack.db.query(
+    `SELECT event_id FROM released_events WHERE event_id = ANY($1)
+     UNION SELECT event_id FROM guard_held_releases WHERE event_id = ANY($1)`,
+    [[...eventIds]],
+  )) as Array<{ event_id: string }>;
   const releasedSet = new Set(released.map((r) => r.event_id));
   const heldSet = new Set(held.map((r) => r.alert_id));
   const rejectedLater = new Set(
@@ -176,9 +179,11 @@ export async function reconcileOffsets(
   );
   const released = new Set(
     (
-      (await stack.db.query(`SELECT event_id FROM released_events WHERE event_id = ANY($1)`, [
-        alertIds.map((a) => deterministicId('event', a)),
-      ])) as Array<{ event_id: string }>
+      (await stack.db.query(
+        `SELECT event_id FROM released_events WHERE event_id = ANY($1)
+         UNION SELECT event_id FROM guard_held_releases WHERE event_id = ANY($1)`,
+        [alertIds.map((a) => deterministicId('event', a))],
+      )) as Array<{ event_id: string }>
     ).map((r) => r.event_id),
   );
   const rejectedLater = new Set(

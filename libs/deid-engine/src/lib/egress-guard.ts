@@ -163,6 +163,43 @@ export function buildVictimDictionary(customer: Customer, alert?: Alert): Victim
   return { needles, ranges: base.ranges, extends: base };
 }
 
+/**
+ * Needle kinds that single out one organisation wherever they appear: its names, brands, domains, domain SID,
+ * cloud and SIEM tenants, registry id. Not its NetBIOS name (two letters may do) nor its prefecture or city
+ * (shared by every organisation there): those identify it only beside an alert known to be its own.
+ */
+const REGISTRY_WIDE_KINDS: ReadonlySet<string> = new Set([
+  'org-name',
+  'keyword',
+  'domain',
+  'sid',
+  'cloud-account',
+  'tenant',
+  'customer-id',
+]);
+
+const registryCache = new WeakMap<readonly Customer[], VictimDictionary>();
+
+/**
+ * One dictionary for every registered customer, for a check that does not know which customer an event came
+ * from (fan-out's, before it delivers): each customer's identifying needles and public ranges. Cached per
+ * list, so a registry that has not changed is not compiled again.
+ */
+export function registryDictionary(customers: readonly Customer[]): VictimDictionary {
+  const cached = registryCache.get(customers);
+  if (cached) return cached;
+  const needles: GuardNeedle[] = [];
+  const ranges: Array<VictimDictionary['ranges'][number]> = [];
+  for (const c of customers) {
+    const d = customerDictionary(c);
+    for (const n of d.needles) if (REGISTRY_WIDE_KINDS.has(n.kind)) needles.push(n);
+    for (const r of d.ranges) if (r.kind === 'customer-range') ranges.push(r);
+  }
+  const dict = { needles: dedupe(needles), ranges };
+  registryCache.set(customers, dict);
+  return dict;
+}
+
 const needleIndexes = new WeakMap<readonly GuardNeedle[], { index: NeedleIndex; values: string[] }>();
 
 function needleIndexFor(needles: readonly GuardNeedle[]): { index: NeedleIndex; values: string[] } {

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { baseAlert, CUSTOMER } from '../testing/fixtures';
-import { buildVictimDictionary, egressGuard, egressGuardValue } from './egress-guard';
+import { Customer } from '@kyoyu/contracts';
+import { buildVictimDictionary, egressGuard, egressGuardValue, registryDictionary } from './egress-guard';
 import * as guardModule from './egress-guard';
 import { AhoCorasick } from './aho-corasick';
 
@@ -89,10 +90,51 @@ describe('egress guard: catches a planted identifier in every decoded view', () 
       'buildVictimDictionary',
       'egressGuard',
       'egressGuardValue',
+      'registryDictionary',
     ]);
     const spy = jest.spyOn(AhoCorasick.prototype, 'search');
     egressGuard(payload('mail.example.co.jp'), dict);
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();
+  });
+});
+
+describe('registry-wide dictionary: a check that does not know the source customer', () => {
+  const other = Customer.parse({
+    ...CUSTOMER,
+    id: 'other-jp',
+    names: ['Other Holdings'],
+    domains: ['other.example'],
+    emailDomains: [],
+    publicRanges: ['192.0.2.0/24'],
+    internalRanges: [],
+    adDomains: [{ dnsName: 'ad.other.example', netbiosName: 'OT', sid: 'S-1-5-21-1-2-3' }],
+    cloudAccounts: [],
+    siemTenants: [],
+    keywords: [],
+  });
+  const registry = [CUSTOMER, other];
+  const check = (text: string) =>
+    egressGuardValue({ title: 'ET MALWARE beacon', description: text }, registryDictionary(registry));
+
+  test.each([
+    ['either customer name', 'Other Holdings was hit'],
+    ['either domain', 'beacon to mail.example.co.jp'],
+    ['a domain in a decoded view', Buffer.from('vpn.other.example').toString('base64')],
+    ['a keyword', 'ExaBank login page'],
+    ['a domain SID', 'S-1-5-21-1004336348-1177238915-682003330-500'],
+    ['a cloud account', 'account 123456789012'],
+    ["an address in a customer's public range", 'from 192.0.2.77'],
+  ])('holds %s', (_what, text) => {
+    expect(check(text).ok).toBe(false);
+  });
+
+  test('leaves what identifies a customer only beside its own alert: NetBIOS name, prefecture', () => {
+    expect(check('EXCORP and OT seen from Tokyo; attacker 185.220.101.4').ok).toBe(true);
+  });
+
+  test('is compiled once per registry list', () => {
+    expect(registryDictionary(registry)).toBe(registryDictionary(registry));
+    expect(registryDictionary([...registry])).not.toBe(registryDictionary(registry));
   });
 });

@@ -6,6 +6,7 @@ import { RefreshingTableView } from './table-view';
 /** The customer registry as the stages see it, with the counts k-anonymity needs derived once per change. */
 export class CustomerDirectory extends RefreshingTableView {
   private customers = new Map<string, CustomerT>();
+  private list: readonly CustomerT[] = [];
   private byPrincipal = new Map<string, CustomerT>();
   private bySector = new Map<string, number>();
   private byCountry = new Map<string, number>();
@@ -17,6 +18,11 @@ export class CustomerDirectory extends RefreshingTableView {
 
   get(id: string): CustomerT | undefined {
     return this.customers.get(id);
+  }
+
+  /** Every active customer: the same array until the registry changes, so what is derived from it can be kept. */
+  all(): readonly CustomerT[] {
+    return this.list;
   }
 
   /** The customer whose SIEM writes as this Kafka principal (its `kafkaPrincipals`). */
@@ -60,6 +66,7 @@ export class CustomerDirectory extends RefreshingTableView {
       bySectorAndCountry.set(pair, (bySectorAndCountry.get(pair) ?? 0) + 1);
     }
     this.customers = customers;
+    this.list = [...customers.values()];
     this.byPrincipal = byPrincipal;
     this.bySector = bySector;
     this.byCountry = byCountry;

@@ -8,6 +8,7 @@ import { EmbargoedReleases1764100000001 } from './1764100000001-embargoed-releas
 import { ReleaseTraceContext1764100000002 } from './1764100000002-release-trace-context';
 import { TaxiiAppendQueue1764300000000 } from './1764300000000-taxii-append-queue';
 import { QueueTables1764400000000 } from './1764400000000-queue-tables';
+import { GuardHeldReleases1764500000000 } from './1764500000000-guard-held-releases';
 
 /** Every migration, in order. The schema comes only from these (never `synchronize`). */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   ReleaseTraceContext1764100000002,
   TaxiiAppendQueue1764300000000,
   QueueTables1764400000000,
+  GuardHeldReleases1764500000000,
 ];
