@@ -60,7 +60,7 @@ export class OperatorController {
   /**
    * The operator judged a guard hold a false alarm (a brand name in an attacker's phishing kit, say): the
    * release is routed now, with today's subscribers, or parked if its embargo still runs. Withdrawing a held
-   * event is `kyoyu revoke`, as for any other.
+   * event is `kyoyu events revoke`, as for any other.
    */
   @Post('held/:eventId/release')
   @HttpCode(200)
