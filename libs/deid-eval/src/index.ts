@@ -19,6 +19,8 @@ export {
   EVAL_KEY,
   EVAL_NOW,
   prepare,
+  deidentifyItem,
+  outcomeOf,
   runEngine,
   EvalPreparationError,
   type PreparedItem,

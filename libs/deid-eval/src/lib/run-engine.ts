@@ -1,5 +1,5 @@
 import type { Alert, AlertFormat, Customer } from '@kyoyu/contracts';
-import { deidentify, type PseudonymKey } from '@kyoyu/deid-engine';
+import { deidentify, type DeidentifyResult, type PseudonymKey } from '@kyoyu/deid-engine';
 import { normalizeRecord } from '@kyoyu/ingestion-core';
 import { EVAL_CUSTOMERS, evalKView } from './registry';
 import { stringsOf, type ItemOutcome } from './scorer';
@@ -48,8 +48,16 @@ export function prepare(items: readonly EvalItem[]): PreparedItem[] {
 const KVIEW = evalKView();
 
 /** The engine (which ends with its independent egress-guard pass over the serialized event) on one item. */
+export function deidentifyItem(p: PreparedItem): DeidentifyResult {
+  return deidentify({ alert: p.alert, customer: p.customer, key: EVAL_KEY, kView: KVIEW, now: EVAL_NOW });
+}
+
+/** The engine's outcome on one item as the scorer reads it: every string it would release or hold. */
 export function runEngine(p: PreparedItem): ItemOutcome & { reasons: string[] } {
-  const r = deidentify({ alert: p.alert, customer: p.customer, key: EVAL_KEY, kView: KVIEW, now: EVAL_NOW });
+  return outcomeOf(deidentifyItem(p));
+}
+
+export function outcomeOf(r: DeidentifyResult): ItemOutcome & { reasons: string[] } {
   const produced = stringsOf(r.event);
   const held = r.decision === 'hold';
   return { released: held ? null : produced, produced, held, reasons: r.reasons.map((x) => x.code) };
