@@ -125,14 +125,21 @@ export async function ingestOutcomes(
 
 /**
  * What the later stages recorded for each normalized alert: its review item, its released event
- * (event id = deterministicId('event', alertId)) with deliveries, or a rejection by a later stage.
+ * (event id = deterministicId('event', alertId)) with deliveries, a release fan-out parked (embargo, egress
+ * guard), or a rejection by a later stage.
  */
 export async function downstreamFacts(
   db: DataSource,
   alertIds: readonly string[],
   rejections: readonly StoredRejection[],
 ): Promise<Map<string, DownstreamFacts>> {
-  await requireTables(db, ['review_items', 'released_events', 'deliveries', 'embargoed_releases']);
+  await requireTables(db, [
+    'review_items',
+    'released_events',
+    'deliveries',
+    'embargoed_releases',
+    'guard_held_releases',
+  ]);
   const facts = new Map<string, DownstreamFacts>();
   const of = (alertId: string) => {
     let f = facts.get(alertId);
@@ -166,6 +173,17 @@ export async function downstreamFacts(
   for (const r of parked) {
     const alertId = eventToAlert.get(r.event_id);
     if (alertId) of(alertId).embargoed = { withdrawn: r.withdrawn };
+  }
+
+  // A hold the operator released is in released_events now: that is its outcome.
+  const guarded = (await db.query(
+    `SELECT event_id, resolution = 'withdrawn' AS withdrawn FROM guard_held_releases
+      WHERE event_id = ANY($1) AND resolution IS DISTINCT FROM 'released'`,
+    [eventIds],
+  )) as Array<{ event_id: string; withdrawn: boolean }>;
+  for (const r of guarded) {
+    const alertId = eventToAlert.get(r.event_id);
+    if (alertId) of(alertId).guardHeld = { withdrawn: r.withdrawn };
   }
 
   for (const r of rejections) {

@@ -32,6 +32,8 @@ export interface DownstreamFacts {
   released?: { deliveries: number };
   /** Released, but parked by fan-out until the agreement's embargo ends (or withdrawn while parked). */
   embargoed?: { withdrawn: boolean };
+  /** Released, but stopped by fan-out's egress guard before delivery (or withdrawn while stopped). */
+  guardHeld?: { withdrawn: boolean };
   /** A rejection by a later stage (alerts.rejected.v1 with the alert id as correlation id). */
   rejectedBy?: { stage: string; reason: string };
   /** Dropped by a sharing policy, with its record. */
@@ -47,7 +49,9 @@ export type FinalOutcome =
   | 'rejected-by-review'
   | 'expired-in-review'
   | 'embargoed'
-  | 'withdrawn-under-embargo';
+  | 'withdrawn-under-embargo'
+  | 'held-by-egress-guard'
+  | 'withdrawn-while-held';
 
 export type ProblemCode =
   /** The input record has no recorded outcome at all. */
@@ -90,6 +94,8 @@ const EMPTY_COUNTS: Record<FinalOutcome, number> = {
   'expired-in-review': 0,
   embargoed: 0,
   'withdrawn-under-embargo': 0,
+  'held-by-egress-guard': 0,
+  'withdrawn-while-held': 0,
 };
 
 /**
@@ -102,8 +108,8 @@ export function downstreamOutcome(facts: DownstreamFacts | undefined): FinalOutc
   if (facts.released) {
     if (facts.review && facts.review !== 'approved') return 'CONFLICTING_OUTCOMES';
     found.push('released');
-  } else if (facts.review === 'approved' && facts.embargoed) {
-    // Approved, then parked by fan-out under the agreement's embargo: the embargo outcome below.
+  } else if (facts.review === 'approved' && (facts.embargoed || facts.guardHeld)) {
+    // Approved, then parked by fan-out (embargo, egress guard): that outcome below.
   } else if (facts.review) {
     if (facts.review === 'approved') return 'APPROVED_NOT_RELEASED';
     found.push(
@@ -115,6 +121,8 @@ export function downstreamOutcome(facts: DownstreamFacts | undefined): FinalOutc
     );
   }
   if (facts.embargoed) found.push(facts.embargoed.withdrawn ? 'withdrawn-under-embargo' : 'embargoed');
+  if (facts.guardHeld)
+    found.push(facts.guardHeld.withdrawn ? 'withdrawn-while-held' : 'held-by-egress-guard');
   if (facts.rejectedBy) found.push('rejected');
   if (facts.droppedByPolicy) found.push('dropped-by-policy');
   if (found.length === 0) return 'NO_DOWNSTREAM_OUTCOME';
@@ -128,6 +136,7 @@ function describeFacts(facts: DownstreamFacts | undefined): string[] {
   if (facts.review) out.push(`review:${facts.review}`);
   if (facts.released) out.push(`released:${facts.released.deliveries}-deliveries`);
   if (facts.embargoed) out.push(facts.embargoed.withdrawn ? 'embargo:withdrawn' : 'embargo:waiting');
+  if (facts.guardHeld) out.push(facts.guardHeld.withdrawn ? 'guard:withdrawn' : 'guard:held');
   if (facts.rejectedBy) out.push(`rejected:${facts.rejectedBy.stage}:${facts.rejectedBy.reason}`);
   if (facts.droppedByPolicy) out.push(`dropped:${facts.droppedByPolicy.reason}`);
   return out;

@@ -42,6 +42,10 @@ describe('downstreamOutcome', () => {
     [{ embargoed: { withdrawn: true } }, 'withdrawn-under-embargo'],
     [{ review: 'approved', embargoed: { withdrawn: false } }, 'embargoed'],
     [{ embargoed: { withdrawn: false }, released: { deliveries: 1 } }, 'CONFLICTING_OUTCOMES'],
+    [{ guardHeld: { withdrawn: false } }, 'held-by-egress-guard'],
+    [{ guardHeld: { withdrawn: true } }, 'withdrawn-while-held'],
+    [{ review: 'approved', guardHeld: { withdrawn: false } }, 'held-by-egress-guard'],
+    [{ guardHeld: { withdrawn: false }, released: { deliveries: 1 } }, 'CONFLICTING_OUTCOMES'],
   ])('given %j it classifies as %s', (facts, expected) => {
     expect(downstreamOutcome(facts)).toBe(expected);
   });
