@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { Topics, encodeEvent, shareTopic, type SanitizedEvent } from '@kyoyu/contracts';
-import { openDataSource, upsertSubscribers } from '@kyoyu/persistence';
+import { openDataSource, upsertCustomers, upsertSubscribers } from '@kyoyu/persistence';
+import { demoRegistry } from '@kyoyu/simulator';
 import { DEFAULT_PRODUCER, renderBundle } from '@kyoyu/stix';
 import {
   ServiceProcess,
@@ -85,7 +86,8 @@ function releasedEvent(): { eventId: string; event: SanitizedEvent; value: Buffe
     techniques: [{ id: 'T1071.001', name: 'Web Protocols' }],
     tactics: [{ id: 'TA0011', shortname: 'command-and-control' }],
     indicators: [
-      { type: 'ipv4', value: `198.51.100.${seq % 250}`, role: 'attacker' },
+      // Outside every demo customer's public range: fan-out's egress guard would hold it otherwise.
+      { type: 'ipv4', value: `185.220.101.${seq % 250}`, role: 'attacker' },
       { type: 'url', value: `http://c2-${seq}.example/gate.php`, role: 'attacker' },
       { type: 'sha256', value: seq.toString(16).padStart(64, 'a'), role: 'unknown' },
     ],
@@ -337,6 +339,8 @@ async function main(): Promise<void> {
   const kafka = testKafka(broker.bootstrap);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  // A registry as the demo has it: fan-out's egress guard checks every event against all its customers.
+  await upsertCustomers(db, demoRegistry());
   const results: ScenarioResult[] = [];
   let registered: string[] = [];
   try {
