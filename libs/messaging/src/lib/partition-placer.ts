@@ -26,8 +26,12 @@ export class PartitionPlacer {
     messages: readonly M[],
   ): Promise<Array<PlacedMessage<M>>> {
     const out: Array<PlacedMessage<M>> = [];
+    // One lookup per topic of the call, not one await per message (a dispatch holds hundreds of one topic).
+    const counts = new Map<string, number | undefined>();
+    for (const m of messages)
+      if (!counts.has(m.topic)) counts.set(m.topic, await this.partitionCount(m.topic));
     for (const m of messages) {
-      const count = await this.partitionCount(m.topic);
+      const count = counts.get(m.topic);
       if (count === undefined) {
         out.push({ ...m });
         continue;
