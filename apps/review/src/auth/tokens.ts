@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '@kyoyu/contracts';
 
 /** A fresh secret (session id, CSRF token, API token): 256 random bits, URL-safe. */
 export function newSecret(): string {
@@ -7,7 +8,7 @@ export function newSecret(): string {
 
 /** High-entropy secrets are stored as SHA-256 (a slow hash buys nothing for 256 random bits). */
 export function secretHash(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return sha256Hex(secret);
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
   DeliveryChannel,
   SubscriberFilters,
   SubscriberRegistration,
+  sha256Hex,
   type SubscriberRegistrationInput,
 } from '@kyoyu/contracts';
 import { SubscriberEntity } from './entities';
@@ -38,7 +38,7 @@ export interface ActiveSubscriber {
  * one lookup; a slow password hash would only be needed for low-entropy secrets.
  */
 export function hashTaxiiApiKey(key: string): string {
-  return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+  return `sha256:${sha256Hex(key)}`;
 }
 
 /** Subscribers as fan-out sees them, reloaded when they change. */

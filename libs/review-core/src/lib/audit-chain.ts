@@ -1,4 +1,5 @@
-import { canonicalJson, sha256 } from './canonical-json';
+import { sha256Hex } from '@kyoyu/contracts';
+import { canonicalJson } from './canonical-json';
 
 export type AuditAction =
   | 'held'
@@ -33,7 +34,7 @@ export interface AuditEntry extends AuditRecord {
 export const GENESIS_HASH = '0'.repeat(64);
 
 export function entryHash(prevHash: string, r: AuditRecord): string {
-  return sha256(
+  return sha256Hex(
     canonicalJson({
       prevHash,
       at: r.at,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '@kyoyu/contracts';
 
 /** JSON with object keys sorted at every level, so equal values always hash equally. */
 export function canonicalJson(value: unknown): string {
@@ -10,11 +10,7 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 /** The hash of a draft as the audit log records it (before/after every change). */
 export function draftHash(draft: unknown): string {
-  return sha256(canonicalJson(draft));
+  return sha256Hex(canonicalJson(draft));
 }
