@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Headers, Topics, type AlertRejectedEvent } from '@kyoyu/contracts';
 import { createReviewer, sharedSamplesDir } from '@kyoyu/testing';
 import { AUTO_CUSTOMER, REVIEW_CUSTOMER, suricataAlert } from './fixtures';
+import { eventually } from './review-harness';
 import { startPipeline, type PipelineHarness } from './stack';
 
 let h: PipelineHarness;
@@ -179,6 +180,42 @@ async function waitForHeldItem(url: string, auth: Record<string, string>, marker
   }
   throw new Error('held item did not appear');
 }
+
+describe("fan-out's egress guard behind de-identification's", () => {
+  it("stops a release that names another registered customer, which the source customer's engine does not know", async () => {
+    // C2 on a server of the other customer's (a compromised one, say): attacker infrastructure to the
+    // source customer's engine, but it would tell every subscriber that Kawasemi Bank's server is owned.
+    const a = {
+      flowId: ++flow,
+      internalIp: '10.20.30.77',
+      attackerIp: attacker(77),
+      hostname: 'HZ-PC-0177',
+      user: 'jiro.suzuki',
+    };
+    const raw = JSON.parse(suricataAlert(a)) as { http: { hostname: string } };
+    raw.http.hostname = `files.${REVIEW_CUSTOMER.domains[0]}`;
+    await send(AUTO_CUSTOMER.id, JSON.stringify(raw));
+
+    const [released] = await h.reader.waitFor(
+      (m) => m.topic === Topics.EventsReleased && m.value.includes(a.attackerIp),
+      1,
+    );
+    const eventId = (JSON.parse(released!.value) as { data: { event: { eventId: string } } }).data.event
+      .eventId;
+    const held = await eventually(async () => {
+      const rows = (await h.db.query(`SELECT hits FROM guard_held_releases WHERE event_id = $1`, [
+        eventId,
+      ])) as Array<{ hits: Array<{ kind: string; view: string }> }>;
+      return rows[0];
+    });
+    expect(held.hits).toContainEqual({ kind: 'domain', view: 'json' });
+    expect(h.reader.messages.filter(bundlesWith(a.attackerIp))).toHaveLength(0);
+    const stored = (await h.db.query(`SELECT 1 FROM released_events WHERE event_id = $1`, [
+      eventId,
+    ])) as unknown[];
+    expect(stored).toHaveLength(0);
+  });
+});
 
 const samples = sharedSamplesDir();
 (samples ? describe : describe.skip)('real Suricata samples from ../shared/samples', () => {
