@@ -159,7 +159,10 @@ async function main(): Promise<void> {
     // Up to the last record read, not the two quiet seconds that confirmed it.
     const elapsed = (stableSince - t0) / 1000;
     console.log('\n');
-    summarize(reader.messages, shareTopics, records.length, elapsed);
+    const [guard] = (await db.query(`SELECT count(*)::int AS n FROM guard_held_releases`)) as Array<{
+      n: number;
+    }>;
+    summarize(reader.messages, shareTopics, records.length, elapsed, guard?.n ?? 0);
     const reviewUrl = stages.get('review')?.url ?? '?';
     const reviewer = await createDemoReviewer(
       reviewUrl,
@@ -182,7 +185,13 @@ async function main(): Promise<void> {
 }
 
 /** Alerts in, outcomes, deliveries per subscriber and end-to-end latency (raw record → bundle). */
-function summarize(messages: ReadMessage[], shareTopics: string[], sent: number, elapsed: number): void {
+function summarize(
+  messages: ReadMessage[],
+  shareTopics: string[],
+  sent: number,
+  elapsed: number,
+  heldByFanoutGuard: number,
+): void {
   const by = (t: string) => messages.filter((m) => m.topic === t);
   const rawTime = new Map(by(Topics.AlertsRaw).map((m) => [`${m.partition}/${m.offset}`, m.timestamp]));
   const alertRawTime = new Map<string, number>();
@@ -223,6 +232,7 @@ function summarize(messages: ReadMessage[], shareTopics: string[], sent: number,
     ['rejected', `${by(Topics.AlertsRejected).length} ${JSON.stringify(Object.fromEntries(rejected))}`],
     ['released automatically', String(by(Topics.EventsReleased).length)],
     ['held for review', String(by(Topics.ReviewRequested).length)],
+    ["stopped by fan-out's egress guard", String(heldByFanoutGuard)],
     ...shareTopics.map((t): [string, string] => [`delivered to ${t}`, String(by(t).length)]),
     [
       'end-to-end latency p50 / p99',
