@@ -644,13 +644,24 @@ describe("fan-out's own egress guard", () => {
     cloudAccounts: [],
     siemTenants: [],
   };
+  // One who has left: its records are refused now, but its names must still never be shared.
+  const former: Customer = {
+    ...customer,
+    id: `former-${run}`,
+    names: [`Shirasagi Unyu ${run}`],
+    domains: [`shirasagi-${run}.jp`],
+    publicRanges: [],
+  };
   const operator = (urlPath: string, method = 'GET') =>
     fetch(`${fanout.url}/fanout/${urlPath}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   const heldIds = async () =>
     ((await (await operator('held')).json()) as { held: Array<{ eventId: string; hits: unknown[] }> }).held;
 
   beforeAll(async () => {
-    await upsertCustomers(db, [customer]);
+    await upsertCustomers(db, [customer, former]);
+    await db.query(`UPDATE customers SET deactivated_at = now(), updated_at = now() WHERE id = $1`, [
+      former.id,
+    ]);
   });
 
   it('holds an event naming a registered customer before any subscriber gets it, and the operator can release it', async () => {
@@ -661,6 +672,7 @@ describe("fan-out's own egress guard", () => {
       title: `ET POLICY ${Buffer.from(`login.kumogata-${run}.co.jp`).toString('base64')}`,
     });
     const address = event({ indicators: [{ type: 'ipv4', value: '192.0.2.130', role: 'attacker' }] });
+    const formerName = event({ title: `mail relayed by relay.shirasagi-${run}.jp` });
     const clean = event();
     // The registry is re-read every two seconds: until the customer is known, an event could pass.
     await until('the customer in the registry', async () => {
@@ -668,18 +680,25 @@ describe("fan-out's own egress guard", () => {
       await release(probe);
       return (await heldIds()).some((h) => h.eventId === probe.eventId) ? true : undefined;
     });
-    await release(named, encoded, address, clean);
+    await release(named, encoded, address, formerName, clean);
     await wait(ids.steady, clean.eventId);
-    const held = await until('three holds', async () => {
-      const open = (await heldIds()).filter((h) =>
-        [named.eventId, encoded.eventId, address.eventId].includes(h.eventId),
-      );
-      return open.length === 3 ? open : undefined;
+    const stopped = [named, encoded, address, formerName];
+    const held = await until('four holds', async () => {
+      const open = (await heldIds()).filter((h) => stopped.some((e) => e.eventId === h.eventId));
+      return open.length === stopped.length ? open : undefined;
     });
-    expect(JSON.stringify(held)).not.toContain(`kumogata-${run}`);
-    for (const e of [named, encoded, address]) expect(got(ids.steady, e.eventId)).toHaveLength(0);
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    expect(metrics).toMatch(/kyoyu_egress_guard_hits_total\{[^}]*stage="fanout"[^}]*\} [1-9]/);
+    expect(JSON.stringify(held)).not.toMatch(/kumogata|shirasagi/i);
+    for (const e of stopped) expect(got(ids.steady, e.eventId)).toHaveLength(0);
+    const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(await scrape()).toMatch(/kyoyu_egress_guard_hits_total\{[^}]*stage="fanout"[^}]*\} [1-9]/);
+    // The open holds wait for the operator: the gauge shows how many (counted every 5 s).
+    await until('the open-holds gauge', async () => {
+      const [row] = (await db.query(
+        `SELECT count(*)::int AS n FROM guard_held_releases WHERE resolved_at IS NULL`,
+      )) as Array<{ n: number }>;
+      const gauge = /^kyoyu_fanout_guard_holds_open(?:\{[^}]*\})? (\d+)/m.exec(await scrape())?.[1];
+      return row && row.n >= stopped.length && Number(gauge) === row.n ? true : undefined;
+    });
 
     // A false alarm, in the operator's judgement: released, then delivered as any other.
     expect((await operator(`held/${address.eventId}/release`, 'POST')).status).toBe(200);

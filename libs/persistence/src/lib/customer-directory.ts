@@ -12,7 +12,15 @@ export class CustomerDirectory extends RefreshingTableView {
   private byCountry = new Map<string, number>();
   private bySectorAndCountry = new Map<string, number>();
 
-  constructor(dataSource: DataSource, refreshMs = 2000) {
+  /**
+   * @param includeDeactivated also customers who have left: their records are refused, but their names stay
+   *   what must never be shared (fan-out's egress guard reads the registry so).
+   */
+  constructor(
+    dataSource: DataSource,
+    refreshMs = 2000,
+    private readonly includeDeactivated = false,
+  ) {
     super(dataSource, 'customers', refreshMs);
   }
 
@@ -20,7 +28,7 @@ export class CustomerDirectory extends RefreshingTableView {
     return this.customers.get(id);
   }
 
-  /** Every active customer: the same array until the registry changes, so what is derived from it can be kept. */
+  /** Every customer loaded: the same array until the registry changes, so what is derived from it can be kept. */
   all(): readonly CustomerT[] {
     return this.list;
   }
@@ -48,7 +56,7 @@ export class CustomerDirectory extends RefreshingTableView {
     // A deactivated customer is as good as unregistered: its records are rejected (UNKNOWN_SOURCE).
     const rows = await this.dataSource
       .getRepository(CustomerEntity)
-      .find({ where: { deactivatedAt: IsNull() } });
+      .find(this.includeDeactivated ? {} : { where: { deactivatedAt: IsNull() } });
     const customers = new Map<string, CustomerT>();
     const byPrincipal = new Map<string, CustomerT>();
     const bySector = new Map<string, number>();
