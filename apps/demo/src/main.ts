@@ -101,7 +101,15 @@ async function main(): Promise<void> {
     await upsertSubscribers(db, DEMO_SUBSCRIBERS);
     console.log(`registered ${customers.length} customers and ${DEMO_SUBSCRIBERS.length} subscribers`);
 
-    const stack = { bootstrap: broker.bootstrap, databaseUrl: database.url, ...localSecrets() };
+    // Fan-out's operator endpoints (backlog, who received what, egress-guard holds) want a token of their own.
+    const fanoutToken = randomBytes(24).toString('hex');
+    const stack = {
+      bootstrap: broker.bootstrap,
+      databaseUrl: database.url,
+      ...localSecrets(),
+      extraEnv: (stage: string): Record<string, string> =>
+        stage === 'fanout' ? { FANOUT_ADMIN_TOKEN: fanoutToken } : {},
+    };
     const stages = await startStages(stack);
     cleanups.push(() => Promise.all([...stages.values()].map((s) => s.stop())));
     for (const [name, s] of stages) console.log(`  ${name.padEnd(10)} ready on ${s.url}`);
@@ -173,6 +181,10 @@ async function main(): Promise<void> {
       `\nreviewer console: ${reviewUrl}/console/  (user ${reviewer.username}, password ${reviewer.password})`,
     );
     console.log(`operator API:     ${reviewUrl}/openapi.json  (Authorization: Bearer ${stack.reviewToken})`);
+    const fanoutUrl = stages.get('fanout')?.url ?? '?';
+    console.log(
+      `fan-out operator: ${fanoutUrl}/fanout/backlog, /fanout/held, /fanout/deliveries?eventId=…  (Authorization: Bearer ${fanoutToken})`,
+    );
     if (opts.keepRunning) {
       console.log('running until Ctrl-C…');
       await new Promise(() => undefined);
