@@ -7,10 +7,12 @@ import { LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 import { DeliveryChannels } from './delivery-channels';
 import { ReleasePreparer } from './release-preparer';
+import { RegistryGuard } from './registry-guard';
 import { ReleaseStore } from './release-store';
 
 /**
- * Routes embargoed releases once their embargo has ended, with the subscribers registered then. Moving a
+ * Routes embargoed releases once their embargo has ended, with the subscribers registered then, after fan-out's
+ * egress guard has checked them against the registry of then. Moving a
  * release out of `embargoed_releases` and storing it happen in one transaction, and storing is idempotent,
  * so several fan-out instances, or a crash in between, never route one twice.
  */
@@ -26,6 +28,7 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
     private readonly preparer: ReleasePreparer,
     private readonly store: ReleaseStore,
     private readonly channels: DeliveryChannels,
+    private readonly guard: RegistryGuard,
   ) {}
 
   onModuleInit(): void {
@@ -54,11 +57,48 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
           [limit],
         )) as Array<{ release: ReleasedEvent; trace_context: Record<string, string> | null }>;
         if (due.length === 0) return { kafkaSubscribers: [], stored: [], taxiiQueued: false };
+        // Checked again now, when it is produced: the registry may have grown while it waited. A hold the
+        // operator already released is not stopped a second time.
+        const overridden = new Set(
+          (
+            (await em.query(
+              `SELECT event_id FROM guard_held_releases WHERE event_id = ANY($1) AND resolution = 'released'`,
+              [due.map((d) => d.release.event.eventId)],
+            )) as Array<{ event_id: string }>
+          ).map((r) => r.event_id),
+        );
+        const checked = due.map((d) => ({
+          ...d,
+          guard: overridden.has(d.release.event.eventId) ? undefined : this.guard.check(d.release.event),
+        }));
+        const held = checked.flatMap((c) =>
+          c.guard && !c.guard.ok
+            ? [
+                {
+                  release: c.release,
+                  hits: c.guard.hits,
+                  ...(c.trace_context ? { traceContext: c.trace_context } : {}),
+                },
+              ]
+            : [],
+        );
+        await this.store.holdForGuard(held, em);
+        if (held.length > 0)
+          this.logger.warn(
+            {
+              code: 'FANOUT.EGRESS_GUARD',
+              events: held.map((h) => h.release.event.eventId),
+              hits: held.flatMap((h) => h.hits.map((x) => `${x.kind}/${x.view}`)),
+            },
+            'egress guard held releases whose embargo ended',
+          );
         return this.store.storeReleases(
-          due.map((d) => ({
-            ...this.preparer.prepare(d.release),
-            ...(d.trace_context ? { traceContext: d.trace_context } : {}),
-          })),
+          checked
+            .filter((c) => !c.guard || c.guard.ok)
+            .map((c) => ({
+              ...this.preparer.prepare(c.release),
+              ...(c.trace_context ? { traceContext: c.trace_context } : {}),
+            })),
           em,
         );
       });

@@ -150,9 +150,9 @@ export class ReleaseStore {
    * Keeps releases the egress guard stopped, undelivered; one held before stays as it is, and so does one
    * routed before (a redelivery after the registry grew: it has gone out already).
    */
-  async holdForGuard(held: ReadonlyArray<GuardHeldRelease>): Promise<void> {
+  async holdForGuard(held: ReadonlyArray<GuardHeldRelease>, em?: EntityManager): Promise<void> {
     if (held.length === 0) return;
-    await this.dataSource.query(
+    await (em ?? this.dataSource).query(
       `INSERT INTO guard_held_releases (event_id, release, hits, held_at, trace_context)
        SELECT x.event_id, x.release, x.hits, now(), x.trace_context
        FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, release jsonb, hits jsonb, trace_context jsonb)

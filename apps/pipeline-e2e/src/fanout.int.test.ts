@@ -712,4 +712,41 @@ describe("fan-out's own egress guard", () => {
     expect((await operator(`held/${named.eventId}/release`, 'POST')).status).toBe(404);
     expect(got(ids.steady, named.eventId)).toHaveLength(0);
   });
+
+  it('checks an embargoed release again when its embargo ends, against the registry of then', async () => {
+    const late: Customer = {
+      ...former,
+      id: `late-${run}`,
+      names: [`Hibari Kikai ${run}`],
+      domains: [`hibari-${run}.jp`],
+    };
+    const parked = event({
+      title: `beacon to cdn.hibari-${run}.jp`,
+      distribution: {
+        tlp: 'green',
+        audience: { kind: 'all' },
+        agreementVersion: 1,
+        embargoUntil: new Date(Date.now() + 6000).toISOString(),
+      },
+    });
+    await release(parked);
+    await until('the release parked', async () => {
+      const rows = (await db.query(`SELECT 1 FROM embargoed_releases WHERE event_id = $1`, [
+        parked.eventId,
+      ])) as unknown[];
+      return rows.length > 0 ? true : undefined;
+    });
+    // Registered while the release waits: unknown when it arrived, known when it would go out.
+    await upsertCustomers(db, [late]);
+    const [hold] = await until('the hold', async () => {
+      const open = (await heldIds()).filter((h) => h.eventId === parked.eventId);
+      return open.length > 0 ? open : undefined;
+    });
+    expect(hold!.hits).toContainEqual({ kind: 'domain', view: 'json' });
+    expect(got(ids.steady, parked.eventId)).toHaveLength(0);
+    const stored = (await db.query(`SELECT 1 FROM released_events WHERE event_id = $1`, [
+      parked.eventId,
+    ])) as unknown[];
+    expect(stored).toHaveLength(0);
+  });
 });
