@@ -8,7 +8,7 @@ import type { FanoutConfig } from './config';
 import { DeliveryChannels } from './delivery-channels';
 import { ReleasePreparer } from './release-preparer';
 import { RegistryGuard } from './registry-guard';
-import { ReleaseStore } from './release-store';
+import { ReleaseStore, type GuardHeldRelease } from './release-store';
 
 /**
  * Routes embargoed releases once their embargo has ended, with the subscribers registered then, after fan-out's
@@ -67,38 +67,26 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
             )) as Array<{ event_id: string }>
           ).map((r) => r.event_id),
         );
-        const checked = due.map((d) => ({
-          ...d,
-          guard: overridden.has(d.release.event.eventId) ? undefined : this.guard.check(d.release.event),
-        }));
-        const held = checked.flatMap((c) =>
-          c.guard && !c.guard.ok
-            ? [
-                {
-                  release: c.release,
-                  hits: c.guard.hits,
-                  ...(c.trace_context ? { traceContext: c.trace_context } : {}),
-                },
-              ]
-            : [],
-        );
-        await this.store.holdForGuard(held, em);
-        if (held.length > 0)
-          this.logger.warn(
-            {
-              code: 'FANOUT.EGRESS_GUARD',
-              events: held.map((h) => h.release.event.eventId),
-              hits: held.flatMap((h) => h.hits.map((x) => `${x.kind}/${x.view}`)),
-            },
-            'egress guard held releases whose embargo ended',
-          );
+        const clear: typeof due = [];
+        const held: GuardHeldRelease[] = [];
+        for (const d of due) {
+          const guard = overridden.has(d.release.event.eventId)
+            ? undefined
+            : this.guard.check(d.release.event);
+          if (!guard || guard.ok) clear.push(d);
+          else
+            held.push({
+              release: d.release,
+              hits: guard.hits,
+              ...(d.trace_context ? { traceContext: d.trace_context } : {}),
+            });
+        }
+        await this.guard.hold(held, 'whose embargo ended', em);
         return this.store.storeReleases(
-          checked
-            .filter((c) => !c.guard || c.guard.ok)
-            .map((c) => ({
-              ...this.preparer.prepare(c.release),
-              ...(c.trace_context ? { traceContext: c.trace_context } : {}),
-            })),
+          clear.map((d) => ({
+            ...this.preparer.prepare(d.release),
+            ...(d.trace_context ? { traceContext: d.trace_context } : {}),
+          })),
           em,
         );
       });

@@ -85,18 +85,7 @@ export class FanoutController {
       }
     }
     const t0 = Date.now();
-    await this.store.holdForGuard([...held.values()]);
-    if (held.size > 0) {
-      // Kinds and views only: what matched is a registered customer's identifier and stays in the database.
-      this.logger.warn(
-        {
-          code: 'FANOUT.EGRESS_GUARD',
-          events: [...held.keys()],
-          hits: [...held.values()].flatMap((h) => h.hits.map((x) => `${x.kind}/${x.view}`)),
-        },
-        'egress guard held released events before delivery',
-      );
-    }
+    await this.guard.hold([...held.values()], 'before delivery');
     await this.store.embargo([...embargoed.values()]);
     const stored = await this.store.storeReleases([...batch.values()]);
     this.channels.queued(stored);

@@ -8,7 +8,7 @@ import {
   trace,
   type Span,
 } from '@opentelemetry/api';
-import type { Admin, Kafka, Producer, RecordMetadata } from 'kafkajs';
+import type { Kafka, Producer, RecordMetadata } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { shareTopic } from '@kyoyu/contracts';
@@ -98,9 +98,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly sending = new Set<Promise<void>>();
   /** The producer healthy subscribers share (see publishShared). */
   private shared: Producer | undefined;
-  /** Reads subscriber topics' partition counts, so acknowledgements are checked per partition. */
-  private readonly admin: Admin;
-  private adminReady: Promise<void> | undefined;
+  /** Places rows on subscriber topics' partitions, so acknowledgements are checked per partition. */
   private readonly placer: PartitionPlacer;
   private acks: Array<{ seqs: string[]; at: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushing: Promise<void> | undefined;
@@ -123,8 +121,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly dataSource: DataSource,
   ) {
-    this.admin = kafka.admin();
-    this.placer = new PartitionPlacer(this.admin);
+    this.placer = new PartitionPlacer(kafka);
     const pending = this.meter.createObservableGauge('kyoyu.fanout.backlog.pending', {
       description: 'Kafka deliveries queued for a subscriber and not yet acknowledged',
     });
@@ -154,7 +151,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     await Promise.allSettled([
       this.shared?.disconnect(),
       ...[...this.states.values()].map((s) => s.producer?.disconnect()),
-      this.adminReady?.then(() => this.admin.disconnect()),
+      this.placer.disconnect(),
     ]);
     if (this.lockRunner) {
       await this.lockRunner.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
@@ -451,12 +448,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Each row with its subscriber topic and partition (see PartitionPlacer), as the request will carry it. */
-  private async place(id: string, rows: readonly PendingRow[]): Promise<OutgoingRow[]> {
-    this.adminReady ??= this.admin.connect().catch((e: unknown) => {
-      this.adminReady = undefined;
-      throw e;
-    });
-    await this.adminReady;
+  private place(id: string, rows: readonly PendingRow[]): Promise<OutgoingRow[]> {
     return this.placer.place(rows.map((row) => ({ row, topic: shareTopic(id), key: row.event_id })));
   }
 

@@ -1,9 +1,12 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { metrics } from '@opentelemetry/api';
-import { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { SanitizedEvent } from '@kyoyu/contracts';
 import { egressGuardValue, registryDictionary, type GuardResult } from '@kyoyu/deid-engine';
 import { CustomerDirectory } from '@kyoyu/persistence';
+import { LOGGER } from '@kyoyu/service-kit';
+import { ReleaseStore, type GuardHeldRelease } from './release-store';
 
 /** How often the open holds are counted for the gauge (an index-only count). */
 const COUNT_EVERY_MS = 5000;
@@ -21,7 +24,11 @@ export class RegistryGuard implements OnModuleInit, OnModuleDestroy {
   private openHolds = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: ReleaseStore,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
     this.customers = new CustomerDirectory(dataSource, 2000, true);
     // Holds wait for the operator: a gauge that stays above zero is work left undone, not just a rate.
     metrics
@@ -46,6 +53,23 @@ export class RegistryGuard implements OnModuleInit, OnModuleDestroy {
 
   check(event: SanitizedEvent): GuardResult {
     return egressGuardValue(event, registryDictionary(this.customers.all()));
+  }
+
+  /**
+   * Keeps releases the guard stopped, undelivered, and says so in the log: event ids, kinds and views only
+   * (what matched is a registered customer's identifier and stays in the database). `when` names the moment.
+   */
+  async hold(held: readonly GuardHeldRelease[], when: string, em?: EntityManager): Promise<void> {
+    if (held.length === 0) return;
+    await this.store.holdForGuard(held, em);
+    this.logger.warn(
+      {
+        code: 'FANOUT.EGRESS_GUARD',
+        events: held.map((h) => h.release.event.eventId),
+        hits: held.flatMap((h) => h.hits.map((x) => `${x.kind}/${x.view}`)),
+      },
+      `egress guard held released events ${when}`,
+    );
   }
 
   private async countOpenHolds(): Promise<void> {

@@ -246,7 +246,8 @@ it('places keyed messages on the partitions kafkajs itself gives them, so acknow
   const topic = `it.placement.${run}`;
   await controlBroker(`create-topic ${topic} 4`);
   const messages = Array.from({ length: 40 }, (_, i) => ({ topic, key: `event-${i}`, value: `v-${i}` }));
-  const placed = await new PartitionPlacer(admin).place(messages);
+  const placer = new PartitionPlacer(kafka);
+  const placed = await placer.place(messages).finally(() => placer.disconnect());
   // Sent without partitions: kafkajs' own partitioner decides where each lands.
   const acks = await producer.send({
     topic,

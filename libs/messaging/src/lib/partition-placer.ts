@@ -1,4 +1,11 @@
-import { Partitioners, type Admin, type Message, type PartitionMetadata, type RecordMetadata } from 'kafkajs';
+import {
+  Partitioners,
+  type Admin,
+  type Kafka,
+  type Message,
+  type PartitionMetadata,
+  type RecordMetadata,
+} from 'kafkajs';
 
 /** How long a topic's partition count is trusted before it is read again. */
 const PARTITION_COUNT_TTL_MS = 60_000;
@@ -19,12 +26,33 @@ export type PlacedMessage<M> = M & { partition?: number };
 export class PartitionPlacer {
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly counts = new Map<string, { count: number; at: number }>();
+  /** Its own admin client, for topic metadata; connected on first use (or by connect()). */
+  private readonly admin: Admin;
+  private adminReady: Promise<void> | undefined;
 
-  constructor(private readonly admin: Admin) {}
+  constructor(kafka: Kafka) {
+    this.admin = kafka.admin();
+  }
+
+  /** Connects the admin client now (a start-up check that the brokers answer); place() does so when needed. */
+  connect(): Promise<void> {
+    this.adminReady ??= this.admin.connect().catch((e: unknown) => {
+      this.adminReady = undefined;
+      throw e;
+    });
+    return this.adminReady;
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.adminReady) return;
+    this.adminReady = undefined;
+    await this.admin.disconnect();
+  }
 
   async place<M extends { topic: string; key?: string | Buffer | null }>(
     messages: readonly M[],
   ): Promise<Array<PlacedMessage<M>>> {
+    await this.connect();
     const out: Array<PlacedMessage<M>> = [];
     // One lookup per topic of the call, not one await per message (a dispatch holds hundreds of one topic).
     const counts = new Map<string, number | undefined>();

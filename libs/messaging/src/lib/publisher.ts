@@ -1,5 +1,5 @@
 import { metrics } from '@opentelemetry/api';
-import type { Admin, Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { Kafka, Producer, TopicMessages } from 'kafkajs';
 import { PartitionPlacer, unacknowledged, type PlacedMessage } from './partition-placer';
 import type { OutboundMessage } from './records';
 
@@ -52,15 +52,12 @@ interface Waiting {
  */
 export class KafkaPublisher {
   private producer: Producer;
-  private readonly admin: Admin;
   private readonly placer: PartitionPlacer;
   private waiting: Waiting[] = [];
   /** Topic-partitions of the sends in flight (EVERY_PARTITION while one writes to a topic not known yet). */
   private readonly busy = new Set<string>();
   private producerReady: Promise<void> | undefined;
   private connected = false;
-  /** Messages kafkajs reported as sent without an acknowledgement, re-sent since start. */
-  unackedResends = 0;
   /** Producers replaced after the broker and the producer disagreed on sequence numbers, since start. */
   producerRenewals = 0;
   // Both are the kafkajs defects described above showing up (leader moves, usually): worth a look when they grow.
@@ -78,8 +75,7 @@ export class KafkaPublisher {
 
   constructor(private readonly kafka: Kafka) {
     this.producer = this.newProducer();
-    this.admin = kafka.admin();
-    this.placer = new PartitionPlacer(this.admin);
+    this.placer = new PartitionPlacer(kafka);
   }
 
   private newProducer(): Producer {
@@ -92,7 +88,7 @@ export class KafkaPublisher {
 
   async connect(): Promise<void> {
     await this.producerConnected();
-    await this.admin.connect();
+    await this.placer.connect();
     this.connected = true;
   }
 
@@ -183,7 +179,6 @@ export class KafkaPublisher {
         if (attempt >= MAX_UNACKED_RESENDS) {
           throw new Error(`broker acknowledged no write for ${missing.length} message(s) after re-sends`);
         }
-        this.unackedResends += missing.length;
         this.resendCounter.add(missing.length);
         pending = missing;
       }
@@ -210,7 +205,7 @@ export class KafkaPublisher {
     this.connected = false;
     this.producerReady = undefined;
     await this.producer.disconnect();
-    await this.admin.disconnect();
+    await this.placer.disconnect();
   }
 }
 
