@@ -197,6 +197,29 @@ describe('reviewer console in Chromium', () => {
     await second.context().close();
   });
 
+  it('keeps a queue row the same element, where it was, while live updates arrive', async () => {
+    const first = reviewRequest();
+    await sendReviewRequests(h.producer, [first]);
+    await waitForItem(h, alice, first.caseId);
+    const page = await logIn(alice);
+    await page.locator(row(first.caseId)).waitFor();
+    // Marks the row's element: a queue rebuilt on each update would replace it (a click in flight then lands
+    // on a detached row); the mark survives only if the row is kept.
+    await page.$eval(row(first.caseId), (tr) => ((tr as HTMLElement & { kept?: boolean }).kept = true));
+    const box = await page.locator(row(first.caseId)).boundingBox();
+
+    const later = [reviewRequest(), reviewRequest()];
+    await sendReviewRequests(h.producer, later);
+    for (const r of later) await page.locator(row(r.caseId)).waitFor();
+
+    expect(
+      await page.$eval(row(first.caseId), (tr) => (tr as HTMLElement & { kept?: boolean }).kept === true),
+    ).toBe(true);
+    // New items sort in after it (oldest first), so its place and size stay as they were.
+    expect(await page.locator(row(first.caseId)).boundingBox()).toEqual(box);
+    await page.context().close();
+  });
+
   it("does not show a reviewer another customer's items, in the queue or by id", async () => {
     const r = reviewRequest();
     await sendReviewRequests(h.producer, [r]);

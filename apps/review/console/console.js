@@ -93,8 +93,35 @@
     await loadQueue();
   }
 
-  async function loadQueue(freshIds) {
-    const data = await api('GET', `/review/items?state=${encodeURIComponent(state.filter)}&limit=200`);
+  // Live updates arrive in bursts: one request at a time, and the changes that arrive meanwhile are taken by one
+  // more load after it, so the queue always ends on the latest answer and never on a late, stale one.
+  const queueLoad = { running: null, again: false, fresh: new Set() };
+
+  function loadQueue(freshIds) {
+    if (freshIds) for (const id of freshIds) queueLoad.fresh.add(id);
+    if (queueLoad.running) {
+      queueLoad.again = true;
+      return queueLoad.running;
+    }
+    queueLoad.running = (async () => {
+      try {
+        do {
+          queueLoad.again = false;
+          const fresh = queueLoad.fresh;
+          queueLoad.fresh = new Set();
+          const filter = state.filter;
+          const data = await api('GET', `/review/items?state=${encodeURIComponent(filter)}&limit=200`);
+          if (filter === state.filter) renderQueue(data, fresh);
+          else queueLoad.again = true;
+        } while (queueLoad.again);
+      } finally {
+        queueLoad.running = null;
+      }
+    })();
+    return queueLoad.running;
+  }
+
+  function renderQueue(data, fresh) {
     state.items = data.items;
     state.selected = Math.min(state.selected, Math.max(0, data.items.length - 1));
     const counts = $('counts');
@@ -103,23 +130,43 @@
       counts.append(el('span', { dataset: { state: s } }, [el('b', { text: String(data.counts[s]) }), ` ${s}`]));
     }
     if (data.counts.oldestOpenAgeSeconds !== null) counts.append(el('span', { text: `oldest open: ${age(data.counts.oldestOpenAgeSeconds)}` }));
+    // Rows are kept per case and only their changed cells rewritten: a row the reviewer is pointing at or
+    // clicking stays the same element while live updates come in.
     const body = $('queue').tBodies[0];
-    body.replaceChildren();
+    const existing = new Map([...body.rows].map((tr) => [tr.dataset.caseId, tr]));
     data.items.forEach((it, i) => {
-      const tr = el('tr', { dataset: { caseId: it.caseId } }, [
-        el('td', { text: it.caseId.slice(0, 12) }),
-        el('td', { text: it.title }),
-        el('td', { text: String(Math.round(it.risk)) }),
-        el('td', { text: `TLP:${it.tlp.toUpperCase()}` }),
-        el('td', { text: it.reasons.join(', ') }),
-        el('td', { text: age(it.ageSeconds) }),
-        el('td', { text: it.fourEyes ? `${it.approvals}/2` : `${it.approvals}/1` }),
-      ]);
-      if (i === state.selected) tr.classList.add('selected');
-      if (freshIds && freshIds.has(it.caseId)) tr.classList.add('fresh');
-      tr.addEventListener('click', () => openItem(it.caseId));
-      body.append(tr);
+      let tr = existing.get(it.caseId);
+      existing.delete(it.caseId);
+      if (!tr) {
+        tr = el('tr', { dataset: { caseId: it.caseId } }, QUEUE_COLUMNS.map(() => el('td')));
+        tr.addEventListener('click', () => openItem(it.caseId));
+      }
+      const cells = [
+        it.caseId.slice(0, 12),
+        it.title,
+        String(Math.round(it.risk)),
+        `TLP:${it.tlp.toUpperCase()}`,
+        it.reasons.join(', '),
+        age(it.ageSeconds),
+        it.fourEyes ? `${it.approvals}/2` : `${it.approvals}/1`,
+      ];
+      cells.forEach((text, c) => {
+        if (tr.cells[c].textContent !== text) tr.cells[c].textContent = text;
+      });
+      tr.classList.toggle('selected', i === state.selected);
+      if (fresh.has(it.caseId)) flash(tr);
+      if (body.rows[i] !== tr) body.insertBefore(tr, body.rows[i] || null);
     });
+    for (const gone of existing.values()) gone.remove();
+  }
+
+  const QUEUE_COLUMNS = ['case', 'title', 'risk', 'tlp', 'reasons', 'age', 'approvals'];
+
+  // Restarts the highlight of a changed row (a class already present would not animate again).
+  function flash(tr) {
+    tr.classList.remove('fresh');
+    void tr.offsetWidth;
+    tr.classList.add('fresh');
   }
 
   $('state-filter').addEventListener('change', async (ev) => {
