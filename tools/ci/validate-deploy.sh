@@ -128,14 +128,16 @@ dockerfile_targets() {
 }
 run_check "Dockerfile: targets ingestion|deidentify|review|fanout with their CMD, USER node, no HEALTHCHECK" dockerfile_targets
 
-# The images and local runs (libs/testing's STAGE_PROCESS_ENV) must give stage processes the same malloc setting.
+# The images and local runs (libs/testing's STAGE_PROCESS_ENV) must give stage processes the same malloc settings.
 malloc_env_agrees() {
-  local want
-  want=$(grep -o "MALLOC_MMAP_THRESHOLD_: '[0-9]*'" libs/testing/src/lib/services.ts | grep -o '[0-9][0-9]*')
-  [ -n "$want" ] || { echo "no MALLOC_MMAP_THRESHOLD_ in STAGE_PROCESS_ENV"; return 1; }
-  grep -Eq "^ +MALLOC_MMAP_THRESHOLD_=$want\$" Dockerfile || { echo "Dockerfile runtime ENV differs"; return 1; }
+  local name want
+  for name in MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_; do
+    want=$(grep -o "$name: '[0-9]*'" libs/testing/src/lib/services.ts | grep -o "'[0-9][0-9]*'" | tr -d "'")
+    [ -n "$want" ] || { echo "no $name in STAGE_PROCESS_ENV"; return 1; }
+    grep -Eq "^ +$name=$want( \\\\)?\$" Dockerfile || { echo "Dockerfile runtime ENV $name differs"; return 1; }
+  done
 }
-run_check "Dockerfile: the runtime stage's MALLOC_MMAP_THRESHOLD_ equals STAGE_PROCESS_ENV" malloc_env_agrees
+run_check "Dockerfile: the runtime stage's malloc thresholds equal STAGE_PROCESS_ENV" malloc_env_agrees
 
 echo "validate-deploy: $failures failed check(s) in $(($(date +%s) - start)) s"
 [ "$failures" -eq 0 ]
