@@ -493,35 +493,53 @@ for (let c = 0; c < 128; c++) {
 
 const MIN_BLOB = 16;
 
+function blobClass(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  return c < 128 ? (BLOB_CLASS[c] as number) : 0;
+}
+
 /**
  * Maximal base64-alphabet runs that are not pure hex (hashes and ids are the hex view's) and maximal hex
- * runs, both of at least 16 characters, in one linear pass: flat [start, end, start, end, ...] lists.
+ * runs, both of at least 16 characters: flat [start, end, start, end, ...] lists. Every such run covers
+ * the character 15 places after any point where it could start, so only that character is looked at
+ * first: a text of short words is passed over 16 characters at a time instead of read in full.
  */
 function blobRuns(s: string): { base64: number[]; hex: number[] } {
   const base64: number[] = [];
   const hex: number[] = [];
-  if (s.length < MIN_BLOB) return { base64, hex };
-  // Lengths of the open runs and whether the base64 one has a non-hex character (0/1), updated with
-  // arithmetic instead of branches: character classes alternate too often for branches to be predicted.
-  // A hex digit is also a base64 character (the class is 0, B64_CHAR or B64_CHAR | HEX_CHAR).
-  let b = 0;
-  let bNonHex = 0;
-  let h = 0;
   const n = s.length;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    const cls = c < 128 ? (BLOB_CLASS[c] as number) : 0;
-    const isB64 = cls & B64_CHAR;
-    const isHex = (cls & HEX_CHAR) >> 1;
-    if (b >= MIN_BLOB && isB64 === 0 && bNonHex === 1) base64.push(i - b, i);
-    if (h >= MIN_BLOB && isHex === 0) hex.push(i - h, i);
-    b = (b + 1) * isB64;
-    h = (h + 1) * isHex;
-    bNonHex = (bNonHex | (isB64 ^ isHex)) & isB64;
+  // No run of MIN_BLOB characters starts before `from` that is not already listed.
+  let from = 0;
+  while (from + MIN_BLOB <= n) {
+    const probe = from + MIN_BLOB - 1;
+    if ((blobClass(s, probe) & B64_CHAR) === 0) {
+      from = probe + 1;
+      continue;
+    }
+    let start = probe;
+    while (start > from && (blobClass(s, start - 1) & B64_CHAR) !== 0) start--;
+    let end = probe + 1;
+    while (end < n && (blobClass(s, end) & B64_CHAR) !== 0) end++;
+    if (end - start >= MIN_BLOB) listRun(s, start, end, base64, hex);
+    from = end + 1;
   }
-  if (b >= MIN_BLOB && bNonHex === 1) base64.push(n - b, n);
-  if (h >= MIN_BLOB) hex.push(n - h, n);
   return { base64, hex };
+}
+
+/** One maximal base64-alphabet run: listed as base64 unless pure hex, and its hex runs listed as hex. */
+function listRun(s: string, start: number, end: number, base64: number[], hex: number[]): void {
+  let nonHex = false;
+  let h = 0;
+  for (let i = start; i < end; i++) {
+    if ((blobClass(s, i) & HEX_CHAR) !== 0) h++;
+    else {
+      nonHex = true;
+      if (h >= MIN_BLOB) hex.push(i - h, i);
+      h = 0;
+    }
+  }
+  if (h >= MIN_BLOB) hex.push(end - h, end);
+  if (nonHex) base64.push(start, end);
 }
 
 const URL_SAFE_CHAR = /[-_]/;

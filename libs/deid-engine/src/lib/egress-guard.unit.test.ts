@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { baseAlert, CUSTOMER } from '../testing/fixtures';
 import { Customer } from '@kyoyu/contracts';
@@ -65,6 +66,30 @@ describe('egress guard: catches a planted identifier in every decoded view', () 
   test.each(planted)('%s: the same hits on the value as on its serialized payload', (_name, text) => {
     const value = JSON.parse(payload(text)) as unknown;
     expect(egressGuardValue(value, dict)).toEqual(egressGuard(JSON.stringify(value), dict));
+  });
+
+  // The blob scan looks 16 characters ahead before it reads a run: wherever a blob starts after short
+  // words and separators, it is still decoded.
+  test('a base64 or hex blob is decoded wherever it starts', () => {
+    const blobs: Array<[string, string]> = [
+      ['base64', Buffer.from('see mail.example.co.jp').toString('base64')],
+      ['hex', Buffer.from('mail.example.co.jp').toString('hex')],
+    ];
+    const filler = fc
+      .array(fc.constantFrom('a', 'Z', '9', '-', '/', ' ', '.', ':', '"', 'é'), { maxLength: 40 })
+      .map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(
+        filler,
+        fc.constantFrom(...blobs),
+        fc.constantFrom(' ', '.', ''),
+        (before, [view, blob], sep) => {
+          const r = egressGuardValue({ note: `${before}${sep}${blob} end` }, dict);
+          // Glued to base64 characters, the blob is part of a longer run: it is decoded only on its own.
+          if (sep !== '' || before === '') expect(r.hits.map((h) => h.view)).toContain(view);
+        },
+      ),
+    );
   });
 
   test('a member left undefined is not scanned, as it is not serialized', () => {
