@@ -41,9 +41,18 @@ const LEGAL =
 
 const NON_ASCII = /[\u0080-\uffff]/;
 
+// The last text normalised and its form: the payload is asked for twice in a row (its chained view, then
+// its needle scan), and the test for non-ASCII alone walks all of it.
+let lastNfkcInput = '';
+let lastNfkcOutput = '';
+
 /** NFKC leaves ASCII as it is: only text with other characters pays for ICU. */
 function nfkc(s: string): string {
-  return NON_ASCII.test(s) ? s.normalize('NFKC') : s;
+  if (s !== lastNfkcInput) {
+    lastNfkcOutput = NON_ASCII.test(s) ? s.normalize('NFKC') : s;
+    lastNfkcInput = s;
+  }
+  return lastNfkcOutput;
 }
 
 function norm(s: string): string {
@@ -597,6 +606,23 @@ function decodeBlobs(s: string): Array<[string, string[]]> {
 const HTML_ENTITY_ANY = /&#x[0-9a-f]+|&#\d+|&commat;|&period;|&amp;/i;
 const DEFANG_ANY = /[[({](?:\.|dot|@|at)[\])}]|hxxp/i;
 
+/**
+ * Necessary for DEFANG_ANY to match: an opening bracket, or `xx` in some case (`hxxp`; under /i without
+ * /u only ASCII letters fold to ASCII letters). A few native substring searches instead of the regex
+ * trying its alternatives at every position of the payload.
+ */
+function mayBeDefanged(s: string): boolean {
+  return (
+    s.includes('[') ||
+    s.includes('(') ||
+    s.includes('{') ||
+    s.includes('xx') ||
+    s.includes('xX') ||
+    s.includes('Xx') ||
+    s.includes('XX')
+  );
+}
+
 const PERCENT_ESCAPE = /%[0-9a-f]{2}/i;
 const PUNYCODE_LABEL = /xn--/i;
 
@@ -606,7 +632,8 @@ const VIEWS: Array<[string, (s: string) => string[]]> = [
     (s) => {
       const out: string[] = [];
       let cur = s;
-      for (let i = 0; i < 3 && PERCENT_ESCAPE.test(cur); i++) {
+      // An escape needs a `%`: a native search for it spares the regex a walk over text without one.
+      for (let i = 0; i < 3 && cur.includes('%') && PERCENT_ESCAPE.test(cur); i++) {
         cur = cur.replace(/(%[0-9a-f]{2})+/gi, (r) => {
           try {
             return decodeURIComponent(r);
@@ -664,7 +691,7 @@ const VIEWS: Array<[string, (s: string) => string[]]> = [
   [
     'defang',
     (s) =>
-      DEFANG_ANY.test(s)
+      mayBeDefanged(s) && DEFANG_ANY.test(s)
         ? [
             s
               .replace(/[[({](?:\.|dot)[\])}]/gi, '.')
@@ -676,7 +703,7 @@ const VIEWS: Array<[string, (s: string) => string[]]> = [
   [
     'punycode',
     (s) =>
-      PUNYCODE_LABEL.test(s)
+      s.includes('--') && PUNYCODE_LABEL.test(s)
         ? [s.replace(/[a-z0-9.-]*xn--[a-z0-9.-]+/gi, (d) => domainToUnicode(d) || d)]
         : [],
   ],

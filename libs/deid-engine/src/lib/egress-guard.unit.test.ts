@@ -92,6 +92,15 @@ describe('egress guard: catches a planted identifier in every decoded view', () 
     );
   });
 
+  test.each([
+    ['defang', 'hXxPs://vpn.example.co.jp/x'],
+    ['defang', 'vpn(.)example{.}co[.]jp'],
+    ['url', 'https%3A%2F%2Fvpn.example.co.jp'],
+    ['punycode', 'XN--R8JZ45G.jp'],
+  ])('the %s view is opened however its marker is written: %s', (view, text) => {
+    expect(egressGuardValue({ note: text }, dict).hits.map((h) => h.view)).toContain(view);
+  });
+
   test('a member left undefined is not scanned, as it is not serialized', () => {
     const value = { title: 'ET MALWARE beacon', note: 'seen at 185.220.101.4' };
     expect(egressGuardValue({ ...value, ['example.co.jp']: undefined }, dict)).toEqual({
