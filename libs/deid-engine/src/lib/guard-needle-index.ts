@@ -1,7 +1,7 @@
 /**
  * The egress guard's substring search: every needle found in one pass over the text, by the needles' first
- * two code units (a hashed bigram filter, then `startsWith` on the few needles sharing the bigram). Part of
- * the guard's own implementation, deliberately unrelated to the engine's automaton.
+ * two code units (a hashed bigram filter, then `startsWith` on the few needles whose bigram hashes there).
+ * Part of the guard's own implementation, deliberately unrelated to the engine's automaton.
  */
 
 const FILTER_SIZE = 4096;
@@ -9,8 +9,12 @@ const FILTER_SIZE = 4096;
 export interface NeedleIndex {
   /** One byte per hashed bigram: most positions of a text are passed over after one typed-array read. */
   readonly filter: Uint8Array;
-  /** Needle positions (ascending) by exact bigram. */
-  readonly byBigram: ReadonlyMap<number, readonly number[]>;
+  /**
+   * Needle positions (ascending) by hashed bigram, an array indexed like `filter`: common bigrams of a
+   * needle (`co`, `ev`) recur all over a payload, and a Map lookup at each cost more than the rest of the
+   * scan. Needles whose bigrams collide share a list; `startsWith` tells them apart.
+   */
+  readonly bySlot: ReadonlyArray<readonly number[] | undefined>;
   /** Needles shorter than two code units: no bigram, searched one by one. */
   readonly short: readonly number[];
 }
@@ -21,22 +25,18 @@ function bigramHash(a: number, b: number): number {
 
 export function buildNeedleIndex(values: readonly string[]): NeedleIndex {
   const filter = new Uint8Array(FILTER_SIZE);
-  const byBigram = new Map<number, number[]>();
+  const bySlot: Array<number[] | undefined> = new Array<number[] | undefined>(FILTER_SIZE).fill(undefined);
   const short: number[] = [];
   values.forEach((v, j) => {
     if (v.length < 2) {
       short.push(j);
       return;
     }
-    const a = v.charCodeAt(0);
-    const b = v.charCodeAt(1);
-    filter[bigramHash(a, b)] = 1;
-    const key = a * 65536 + b;
-    const list = byBigram.get(key);
-    if (list) list.push(j);
-    else byBigram.set(key, [j]);
+    const slot = bigramHash(v.charCodeAt(0), v.charCodeAt(1));
+    filter[slot] = 1;
+    (bySlot[slot] ??= []).push(j);
   });
-  return { filter, byBigram, short };
+  return { filter, bySlot, short };
 }
 
 /**
@@ -55,17 +55,15 @@ export function markNeedles(
     for (let at = t.indexOf(v); at >= 0 && !found[j]; at = t.indexOf(v, at + 1))
       if (accept(j, at)) found[j] = 1;
   }
-  const { filter, byBigram } = index;
+  const { filter, bySlot } = index;
   const n = t.length;
   let a = n > 0 ? t.charCodeAt(0) : 0;
   for (let i = 0; i + 1 < n; i++) {
     const b = t.charCodeAt(i + 1);
-    if (filter[bigramHash(a, b)] === 1) {
-      const list = byBigram.get(a * 65536 + b);
-      if (list)
-        for (const j of list)
-          if (!found[j] && t.startsWith(values[j] as string, i) && accept(j, i)) found[j] = 1;
-    }
+    const slot = bigramHash(a, b);
+    if (filter[slot] === 1)
+      for (const j of bySlot[slot] as readonly number[])
+        if (!found[j] && t.startsWith(values[j] as string, i) && accept(j, i)) found[j] = 1;
     a = b;
   }
 }
