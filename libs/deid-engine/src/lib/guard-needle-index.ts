@@ -40,6 +40,14 @@ export function buildNeedleIndex(values: readonly string[]): NeedleIndex {
 }
 
 /**
+ * Text length per needle above which each needle is looked for by the engine's native substring search
+ * instead of the index's pass: the pass costs the same at every character (about 48 instructions under
+ * cachegrind), a native search a fixed ~500 per needle plus ~1 per character, so a customer's score of
+ * needles in a whole payload is found sooner one by one, a registry's thousands or a short view by the pass.
+ */
+const CHARS_PER_NEEDLE_FOR_SEARCH = 12;
+
+/**
  * Marks `found[j]` for every needle j that occurs in `t` at a position `accept(j, at)` agrees with. A needle
  * already marked is not tested again.
  */
@@ -50,11 +58,11 @@ export function markNeedles(
   accept: (j: number, at: number) => boolean,
   found: Uint8Array,
 ): void {
-  for (const j of index.short) {
-    const v = values[j] as string;
-    for (let at = t.indexOf(v); at >= 0 && !found[j]; at = t.indexOf(v, at + 1))
-      if (accept(j, at)) found[j] = 1;
+  if (t.length >= values.length * CHARS_PER_NEEDLE_FOR_SEARCH) {
+    for (let j = 0; j < values.length; j++) searchNeedle(t, values, j, accept, found);
+    return;
   }
+  for (const j of index.short) searchNeedle(t, values, j, accept, found);
   const { filter, bySlot } = index;
   const n = t.length;
   let a = n > 0 ? t.charCodeAt(0) : 0;
@@ -66,4 +74,17 @@ export function markNeedles(
         if (!found[j] && t.startsWith(values[j] as string, i) && accept(j, i)) found[j] = 1;
     a = b;
   }
+}
+
+/** Needle j's occurrences, in order, until one is accepted. */
+function searchNeedle(
+  t: string,
+  values: readonly string[],
+  j: number,
+  accept: (j: number, at: number) => boolean,
+  found: Uint8Array,
+): void {
+  const v = values[j] as string;
+  for (let at = t.indexOf(v); at >= 0 && !found[j]; at = t.indexOf(v, at + 1))
+    if (accept(j, at)) found[j] = 1;
 }

@@ -50,4 +50,21 @@ describe('guard needle index', () => {
       ),
     );
   });
+
+  // Long texts are searched needle by needle, short ones by the index's pass: both find the same.
+  test('agrees with a plain indexOf search on texts long enough to be searched needle by needle', () => {
+    const alphabet = fc.constantFrom('a', 'b', ' ', '.', '青');
+    const word = fc.array(alphabet, { minLength: 1, maxLength: 3 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 12 }),
+        fc.array(alphabet, { minLength: 100, maxLength: 300 }).map((cs) => cs.join('')),
+        fc.nat(5),
+        (values, t, modulo) => {
+          const accept = (j: number, at: number): boolean => (j * 7 + at) % (modulo + 2) !== 1;
+          expect(indexed(t, values, accept)).toEqual(naive(t, values, accept));
+        },
+      ),
+    );
+  });
 });
