@@ -1,6 +1,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { reconcile, type OffsetRange, type ReconcileReport } from '../lib/reconcile';
-import { downstreamFacts, ingestOutcomes, inputTopics, offsetRanges } from '../lib/reconcile-facts';
+import {
+  downstreamFacts,
+  ingestOutcomes,
+  reconcile,
+  type OffsetRange,
+  type ReconcileReport,
+} from '@kyoyu/persistence';
+import { inputTopics, offsetRanges } from '../lib/reconcile-facts';
 import { CliError, ExitCode } from '../lib/errors';
 import { table } from '../lib/output';
 import { parseTime } from '../lib/time';

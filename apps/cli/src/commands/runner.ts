@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '@kyoyu/config';
+import { SchemaMissing } from '@kyoyu/persistence';
 import { loadCliConfig } from '../config';
 import { CommandContext } from '../lib/context';
 import { CliError, ExitCode } from '../lib/errors';
@@ -30,8 +31,10 @@ function report(e: unknown, json: boolean): ExitCode {
       ? e
       : e instanceof ConfigError
         ? new CliError(e.code, 'invalid settings in the environment', ExitCode.Unavailable, e.problems)
-        : // Driver errors can quote values (victim data): name the error class only.
-          new CliError('INTERNAL', `unexpected ${(e as Error)?.name ?? typeof e}`, ExitCode.Internal);
+        : e instanceof SchemaMissing
+          ? new CliError(e.code, e.message, ExitCode.Unavailable)
+          : // Driver errors can quote values (victim data): name the error class only.
+            new CliError('INTERNAL', `unexpected ${(e as Error)?.name ?? typeof e}`, ExitCode.Internal);
   if (json) {
     process.stdout.write(
       `${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }, null, 2)}\n`,

@@ -1,4 +1,11 @@
 import { Topics, deterministicId, type AlertRejectedEvent } from '@kyoyu/contracts';
+import {
+  downstreamFacts,
+  ingestOutcomes,
+  reconcile,
+  type OffsetRange,
+  type ReconcileReport,
+} from '@kyoyu/persistence';
 import { leakedIdentifiers, victimIdentifiers, type ReadMessage, type WorkloadRecord } from '@kyoyu/testing';
 import { SHARE_TOPICS, runCliReconcile, type CliReconcile, type FaultStack } from './fault-stack';
 
@@ -141,91 +148,35 @@ export async function rawWatermarks(stack: FaultStack): Promise<Map<number, bigi
   }
 }
 
-export interface OffsetReconcile {
-  inputRecords: number;
-  outcomes: Record<string, number>;
-  /** `origin: problem`, as `kyoyu reconcile` names them (NO_OUTCOME, NO_DOWNSTREAM_OUTCOME, …). */
-  problems: string[];
-}
-
 /**
- * `kyoyu reconcile`'s rules over an exact offset range of the raw topic: every offset has one ingestion
- * outcome, every normalized alert exactly one downstream outcome (released, held, rejected by review,
- * rejected by a later stage). The CLI selects offsets by timestamp, which the dev broker cannot answer
- * (librdkafka's mock returns -1 for ListOffsets by time), so the suite also runs the same rules by offset.
+ * `kyoyu reconcile`'s rules and facts (libs/persistence) over an exact offset range of the raw topic: every
+ * offset has one ingestion outcome, every normalized alert exactly one downstream outcome. The CLI selects
+ * offsets by timestamp; the suite knows the exact offsets its stream wrote, so it asks about those.
  */
 export async function reconcileOffsets(
   stack: FaultStack,
   from: Map<number, bigint>,
   to: Map<number, bigint>,
-): Promise<OffsetReconcile> {
-  const origins: string[] = [];
-  for (const [partition, end] of to) {
-    for (let o = from.get(partition) ?? 0n; o < end; o++)
-      origins.push(`${Topics.AlertsRaw}/${partition}/${o}`);
-  }
-  const rows = (await stack.db.query(
-    `SELECT origin, outcome, alert_id FROM ingest_outcomes WHERE origin = ANY($1)`,
-    [origins],
-  )) as Array<{ origin: string; outcome: string; alert_id: string | null }>;
-  const byOrigin = new Map(rows.map((r) => [r.origin, r]));
-  const alertIds = rows.flatMap((r) => (r.outcome === 'normalized' && r.alert_id ? [r.alert_id] : []));
-  const reviews = new Map(
-    (
-      (await stack.db.query(`SELECT alert_id, state FROM review_items WHERE alert_id = ANY($1)`, [
-        alertIds,
-      ])) as Array<{ alert_id: string; state: string }>
-    ).map((r) => [r.alert_id, r.state]),
-  );
-  const released = new Set(
-    (
-      (await stack.db.query(
-        `SELECT event_id FROM released_events WHERE event_id = ANY($1)
-         UNION SELECT event_id FROM guard_held_releases WHERE event_id = ANY($1)`,
-        [alertIds.map((a) => deterministicId('event', a))],
-      )) as Array<{ event_id: string }>
-    ).map((r) => r.event_id),
-  );
-  const rejectedLater = new Set(
-    stack.reader.messages
-      .filter((m) => m.topic === Topics.AlertsRejected)
-      .map((m) => JSON.parse(m.value) as AlertRejectedEvent)
-      .filter((e) => e.data.stage !== 'ingestion')
-      .map((e) => e.correlationId),
-  );
-  const outcomes: Record<string, number> = {};
-  const problems: string[] = [];
-  const count = (k: string) => (outcomes[k] = (outcomes[k] ?? 0) + 1);
-  for (const origin of origins) {
-    const row = byOrigin.get(origin);
-    if (!row) {
-      problems.push(`${origin}: NO_OUTCOME`);
-      continue;
-    }
-    if (row.outcome !== 'normalized') {
-      count(row.outcome);
-      continue;
-    }
-    const alertId = row.alert_id ?? '';
-    const review = reviews.get(alertId);
-    const found: string[] = [];
-    if (released.has(deterministicId('event', alertId))) {
-      if (review && review !== 'approved')
-        problems.push(`${origin}: CONFLICTING_OUTCOMES released+${review}`);
-      found.push('released');
-    } else if (review === 'approved') problems.push(`${origin}: APPROVED_NOT_RELEASED`);
-    else if (review) found.push(review === 'rejected' ? 'rejected-by-review' : review);
-    if (rejectedLater.has(alertId)) found.push('rejected-later');
-    if (found.length === 0) problems.push(`${origin}: NO_DOWNSTREAM_OUTCOME`);
-    else if (found.length > 1) problems.push(`${origin}: CONFLICTING_OUTCOMES ${found.join('+')}`);
-    else count(found.join());
-  }
-  return { inputRecords: origins.length, outcomes, problems };
+): Promise<ReconcileReport> {
+  const ranges: OffsetRange[] = [...to]
+    .map(([partition, end]) => ({
+      topic: Topics.AlertsRaw,
+      partition,
+      from: from.get(partition) ?? 0n,
+      to: end,
+    }))
+    .filter((r) => r.to > r.from);
+  const outcomes = await ingestOutcomes(stack.db, ranges);
+  const alertIds = outcomes.flatMap((o) => (o.outcome === 'normalized' && o.alertId ? [o.alertId] : []));
+  const rejections = stack.reader.messages
+    .filter((m) => m.topic === Topics.AlertsRejected)
+    .map((m) => ({ event: JSON.parse(m.value) as AlertRejectedEvent }));
+  return reconcile(ranges, outcomes, await downstreamFacts(stack.db, alertIds, rejections));
 }
 
 export interface Verdict {
   reconcile: CliReconcile;
-  offsets: OffsetReconcile;
+  offsets: ReconcileReport;
   /** (subscriber topic, event id) pairs that arrived with two different payloads. */
   conflictingPayloads: string[];
   /** Identical re-deliveries (at-least-once), removed by deduplication on event id. */

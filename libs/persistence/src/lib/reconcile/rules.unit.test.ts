@@ -2,9 +2,9 @@ import {
   downstreamOutcome,
   reconcile,
   type DownstreamFacts,
-  type IngestOutcome,
+  type IngestFact,
   type OffsetRange,
-} from './reconcile';
+} from './rules';
 
 const RAW = 'alerts.raw.v1';
 
@@ -15,10 +15,10 @@ function range(partition: number, from: number, to: number): OffsetRange {
 function row(
   partition: number,
   offset: number,
-  outcome: IngestOutcome['outcome'],
+  outcome: IngestFact['outcome'],
   alertId: string | null = null,
   reason: string | null = null,
-): IngestOutcome {
+): IngestFact {
   return { topic: RAW, partition, offset: BigInt(offset), outcome, reason, alertId };
 }
 

@@ -4,6 +4,9 @@
  * (what became of them), so it can be tested without either.
  */
 
+import type { IngestOutcome } from '../entities/ingest-outcome.entity';
+import type { ReviewState } from '../entities/review-item.entity';
+
 /** A half-open range of offsets `[from, to)` of one partition of an input topic. */
 export interface OffsetRange {
   topic: string;
@@ -13,16 +16,14 @@ export interface OffsetRange {
 }
 
 /** What ingestion recorded for one consumed input record (table `ingest_outcomes`). */
-export interface IngestOutcome {
+export interface IngestFact {
   topic: string;
   partition: number;
   offset: bigint;
-  outcome: 'normalized' | 'duplicate' | 'rejected';
+  outcome: IngestOutcome;
   reason: string | null;
   alertId: string | null;
 }
-
-export type ReviewState = 'held' | 'awaiting-second-approval' | 'approved' | 'rejected' | 'expired';
 
 /** What the later stages recorded for one normalized alert. */
 export interface DownstreamFacts {
@@ -148,10 +149,10 @@ function describeFacts(facts: DownstreamFacts | undefined): string[] {
  */
 export function reconcile(
   ranges: readonly OffsetRange[],
-  outcomes: readonly IngestOutcome[],
+  outcomes: readonly IngestFact[],
   downstream: ReadonlyMap<string, DownstreamFacts>,
 ): ReconcileReport {
-  const byOrigin = new Map<string, IngestOutcome>();
+  const byOrigin = new Map<string, IngestFact>();
   for (const o of outcomes) byOrigin.set(originOf(o.topic, o.partition, o.offset), o);
 
   const counts = { ...EMPTY_COUNTS };
