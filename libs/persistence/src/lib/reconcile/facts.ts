@@ -30,10 +30,7 @@ async function requireTables(db: DataSource, tables: string[]): Promise<void> {
 }
 
 /** What ingestion recorded for the offsets of the ranges. */
-export async function ingestOutcomes(
-  db: DataSource,
-  ranges: readonly OffsetRange[],
-): Promise<IngestFact[]> {
+export async function ingestOutcomes(db: DataSource, ranges: readonly OffsetRange[]): Promise<IngestFact[]> {
   await requireTables(db, ['ingest_outcomes']);
   const out: IngestFact[] = [];
   for (const r of ranges) {
