@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerEventAndAuditCommands } from './commands/events';
+import { registerFanoutCommands } from './commands/fanout';
 import { registerHeldCommands } from './commands/held';
 import { registerReconcileCommand } from './commands/reconcile';
 import { registerRegistryCommands } from './commands/registry';
@@ -11,8 +12,10 @@ import { ExitCode } from './lib/errors';
 export function buildProgram(): Command {
   const program = new Command('kyoyu')
     .description(
-      'kyoyu operator tool: registry, held items, rejections and replays, revocations, audit, reconciliation.\n' +
-        'Reads DATABASE_URL and KAFKA_BROKERS (and KAFKA_SASL_* / KAFKA_SSL) from the environment.',
+      'kyoyu operator tool: registry, held items, rejections and replays, revocations, audit, reconciliation,\n' +
+        "fan-out's egress-guard holds and backlog.\n" +
+        'Reads DATABASE_URL and KAFKA_BROKERS (and KAFKA_SASL_* / KAFKA_SSL), FANOUT_URL and FANOUT_ADMIN_TOKEN\n' +
+        'from the environment.',
     )
     .version('0.1.0')
     .option('--json', 'print results as JSON on stdout (errors too)')
@@ -26,6 +29,7 @@ export function buildProgram(): Command {
   registerRejectionCommands(program, run);
   registerReconcileCommand(program, run);
   registerEventAndAuditCommands(program, run);
+  registerFanoutCommands(program, run);
   // Every group and subcommand shares the same error handling and --help.
   for (const c of allCommands(program)) c.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;

@@ -185,6 +185,9 @@ async function main(): Promise<void> {
     console.log(
       `fan-out operator: ${fanoutUrl}/fanout/backlog, /fanout/held, /fanout/deliveries?eventId=…  (Authorization: Bearer ${fanoutToken})`,
     );
+    console.log(
+      `                  or FANOUT_URL=${fanoutUrl} FANOUT_ADMIN_TOKEN=${fanoutToken} npm run kyoyu -- fanout held`,
+    );
     if (opts.keepRunning) {
       console.log('running until Ctrl-C…');
       await new Promise(() => undefined);

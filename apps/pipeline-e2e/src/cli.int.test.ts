@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { Headers, Topics, shareTopic, type Customer } from '@kyoyu/contracts';
+import {
+  Headers,
+  Topics,
+  encodeEvent,
+  shareTopic,
+  type Customer,
+  type SanitizedEvent,
+} from '@kyoyu/contracts';
 import { openDataSource, upsertCustomers } from '@kyoyu/persistence';
 import {
   TopicReader,
@@ -19,6 +26,7 @@ import {
   type StageName,
 } from '@kyoyu/testing';
 import { AUTO_CUSTOMER, REVIEW_CUSTOMER, suricataAlert } from './fixtures';
+import { eventually } from './review-harness';
 
 /**
  * The `kyoyu` operator command against the real broker and database, with the four stages running:
@@ -41,16 +49,27 @@ let stages: Map<StageName, ServiceProcess>;
 let started: number;
 const work = mkdtempSync(path.join(tmpdir(), 'kyoyu-cli-it-'));
 let flow = 8_000_000;
+/** Fan-out's operator token, for `kyoyu fanout …`. */
+const FANOUT_TOKEN = randomBytes(24).toString('hex');
 
 function kyoyu(...args: string[]): Promise<CliResult> {
+  return runCli(
+    {
+      DATABASE_URL: env.databaseUrl,
+      KAFKA_BROKERS: env.bootstrap.join(','),
+      ...(stages?.get('fanout')
+        ? { FANOUT_URL: stages.get('fanout')!.url, FANOUT_ADMIN_TOKEN: FANOUT_TOKEN }
+        : {}),
+    },
+    args,
+  );
+}
+
+function runCli(settings: Record<string, string>, args: string[]): Promise<CliResult> {
   const main = path.join(repoRoot(), 'dist', 'apps', 'cli', 'src', 'main.js');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main, ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        DATABASE_URL: env.databaseUrl,
-        KAFKA_BROKERS: env.bootstrap.join(','),
-      },
+      env: { PATH: process.env['PATH'] ?? '', ...settings },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -82,7 +101,13 @@ beforeAll(async () => {
   const bootstrap = (process.env['KYOYU_IT_BOOTSTRAP'] ?? '').split(',').filter(Boolean);
   const databaseUrl = process.env['KYOYU_IT_DATABASE_URL'] ?? '';
   if (!bootstrap.length || !databaseUrl) throw new Error('integration stack not started (global-setup.mjs)');
-  env = { bootstrap, databaseUrl, ...localSecrets() };
+  env = {
+    bootstrap,
+    databaseUrl,
+    ...localSecrets(),
+    extraEnv: (stage): Record<string, string> =>
+      stage === 'fanout' ? { FANOUT_ADMIN_TOKEN: FANOUT_TOKEN } : {},
+  };
   started = Date.now() - 1000;
   db = await openDataSource(databaseUrl, 'kyoyu-it-cli');
   await upsertCustomers(db, [AUTO_CUSTOMER, REVIEW_CUSTOMER]);
@@ -106,7 +131,14 @@ afterAll(async () => {
 
 describe('kyoyu CLI', () => {
   it('prints help for every command and exits 2 on a usage error', async () => {
-    for (const cmd of [[], ['customers'], ['rejections', 'replay'], ['reconcile'], ['held', 'list']]) {
+    for (const cmd of [
+      [],
+      ['customers'],
+      ['rejections', 'replay'],
+      ['reconcile'],
+      ['held', 'list'],
+      ['fanout'],
+    ]) {
       const r = await kyoyu(...cmd, '--help');
       expect({ cmd, code: r.code }).toEqual({ cmd, code: 0 });
       expect(r.stdout).toMatch(/^Usage: kyoyu/);
@@ -286,6 +318,74 @@ describe('kyoyu CLI', () => {
     const audit = await kyoyu('--json', 'audit', 'verify');
     expect(audit.code).toBe(0);
     expect(audit.json).toMatchObject({ ok: true });
+  });
+
+  it("lists fan-out's egress-guard holds without values, releases a false alarm once, and shows the backlog", async () => {
+    const id = randomBytes(4).toString('hex');
+    // Released with a registered customer's domain in it: fan-out's own egress guard stops it.
+    const event: SanitizedEvent = {
+      eventId: `cli-held-${id}`,
+      caseId: `cli-case-${id}`,
+      observedAt: '2026-11-20T01:00:00.000Z',
+      title: `Phishing kit imitating sso.${AUTO_CUSTOMER.domains[0]}`,
+      severity: { score: 60, label: 'medium' },
+      techniques: [{ id: 'T1566.002' }],
+      tactics: [{ id: 'TA0001' }],
+      indicators: [{ type: 'url', value: `http://login-${id}.example/kit`, role: 'attacker' }],
+      malware: [],
+      cves: [],
+      context: {},
+      confidence: 60,
+      distribution: { tlp: 'green', audience: { kind: 'all' }, agreementVersion: 1 },
+    };
+    await producer.send({
+      topic: Topics.EventsReleased,
+      acks: -1,
+      messages: [
+        {
+          key: event.eventId,
+          value: encodeEvent(Topics.EventsReleased, {
+            id: `rel-${event.eventId}`,
+            type: 'EventReleased',
+            schemaVersion: 1,
+            correlationId: `corr-${event.eventId}`,
+            occurredAt: new Date().toISOString(),
+            data: { event, route: 'automatic', releasedAt: new Date().toISOString() },
+          }),
+        },
+      ],
+    });
+    const held = await eventually(async () => {
+      const r = await kyoyu('--json', 'fanout', 'held');
+      return (r.json as Array<{ eventId: string; hits: unknown[] }> | undefined)?.find(
+        (h) => h.eventId === event.eventId,
+      );
+    });
+    expect(held.hits).toContainEqual(expect.objectContaining({ kind: 'domain' }));
+    const text = await kyoyu('fanout', 'held');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(event.eventId);
+    expect(text.stdout + text.stderr).not.toContain(AUTO_CUSTOMER.domains[0]);
+
+    const released = await kyoyu('--json', 'fanout', 'release', event.eventId);
+    expect({ code: released.code, json: released.json }).toEqual({
+      code: 0,
+      json: { eventId: event.eventId, status: 'released' },
+    });
+    await reader.waitFor((m) => m.topic === shareTopic('jp-isac') && m.key === event.eventId);
+    const again = await kyoyu('--json', 'fanout', 'release', event.eventId);
+    expect(again.code).toBe(4);
+    expect(again.json).toMatchObject({ error: { code: 'FANOUT.NOT_HELD' } });
+
+    const backlog = await kyoyu('--json', 'fanout', 'backlog');
+    expect(backlog.code).toBe(0);
+    expect(Array.isArray(backlog.json)).toBe(true);
+    // Without fan-out's address the command says which settings it needs.
+    const unset = await runCli({}, ['--json', 'fanout', 'held']);
+    expect({ code: unset.code, json: unset.json }).toMatchObject({
+      code: 3,
+      json: { error: { code: 'CONFIG.FANOUT_URL' } },
+    });
   });
 
   it('reconcile proves every input record has one outcome, and names a record that has none', async () => {

@@ -5,6 +5,7 @@ import { createKafka } from '@kyoyu/messaging';
 import { openDataSource } from '@kyoyu/persistence';
 import type { CliConfig } from '../config';
 import { CliError, ExitCode } from './errors';
+import { FanoutApi } from './fanout-api';
 import { createOutput, type Output } from './output';
 import { createProgress, type Progress } from './progress';
 
@@ -39,6 +40,17 @@ export class CommandContext {
       );
     }
     return this.db;
+  }
+
+  fanout(): FanoutApi {
+    const { FANOUT_URL: url, FANOUT_ADMIN_TOKEN: token } = this.config;
+    if (!url || !token)
+      throw new CliError(
+        'CONFIG.FANOUT_URL',
+        "set FANOUT_URL=http://… and FANOUT_ADMIN_TOKEN (fan-out's operator token)",
+        ExitCode.Unavailable,
+      );
+    return new FanoutApi(url, token);
   }
 
   kafka(): Kafka {

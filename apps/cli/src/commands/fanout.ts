@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { table } from '../lib/output';
+import type { Runner } from './runner';
+
+interface GuardHold {
+  eventId: string;
+  heldAt: string;
+  hits: Array<{ kind: string; view: string }>;
+}
+
+/** A type, not an interface: printed by `table`, which takes plain records. */
+type Backlog = {
+  subscriberId: string;
+  pending: number;
+  oldestAgeSeconds: number;
+  failures: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+};
+
+/**
+ * `kyoyu fanout …`: fan-out's operator endpoints from the command line (FANOUT_URL, FANOUT_ADMIN_TOKEN): the
+ * releases its egress guard stopped, releasing a false alarm, and each subscriber's backlog.
+ */
+export function registerFanoutCommands(program: Command, run: Runner): void {
+  const fanout = program.command('fanout').description("fan-out's egress-guard holds and subscriber backlog");
+  fanout
+    .command('held')
+    .description('releases fan-out egress guard stopped before delivery: kinds and views seen, never values')
+    .action(() =>
+      run(async (ctx) => {
+        const { held } = await ctx.fanout().get<{ held: GuardHold[] }>('/fanout/held');
+        const rows = held.map((h) => ({
+          eventId: h.eventId,
+          heldAt: h.heldAt,
+          hits: h.hits.map((x) => `${x.kind}/${x.view}`).join(' '),
+        }));
+        ctx.out.result(held, () => table(rows));
+      }),
+    );
+  fanout
+    .command('release <eventId>')
+    .description(
+      'deliver a held release judged a false alarm (routed now, or parked if its embargo runs); ' +
+        'a real leak is withdrawn with `events revoke`',
+    )
+    .action((eventId: string) =>
+      run(async (ctx) => {
+        const r = await ctx
+          .fanout()
+          .post<{ eventId: string; status: string }>(`/fanout/held/${encodeURIComponent(eventId)}/release`);
+        ctx.out.result(r, () => `${r.status}: ${r.eventId}`);
+      }),
+    );
+  fanout
+    .command('backlog')
+    .description("each subscriber's undelivered Kafka deliveries, oldest age, failures and next attempt")
+    .action(() =>
+      run(async (ctx) => {
+        const { subscribers } = await ctx.fanout().get<{ subscribers: Backlog[] }>('/fanout/backlog');
+        ctx.out.result(subscribers, () => table(subscribers));
+      }),
+    );
+}
