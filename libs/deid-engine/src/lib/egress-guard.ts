@@ -567,8 +567,30 @@ function decodeBase64Runs(s: string, list: readonly number[], out: string[]): st
 }
 
 function decodeBase64Into(x: string, out: string[]): void {
-  const t = bytesToText(Buffer.from(x, URL_SAFE_CHAR.test(x) ? 'base64url' : 'base64'));
+  const t = blobText(base64Texts, x, URL_SAFE_CHAR.test(x) ? 'base64url' : 'base64');
   if (t) out.push(t);
+}
+
+const MAX_BLOB_MEMO = 20_000;
+/** Longer blobs are rare and their decoding outweighs a lookup: not kept (nor held in memory). */
+const MAX_MEMO_BLOB_LENGTH = 256;
+/**
+ * Readable text (or null) by blob, one memo per encoding: the same runs recur payload after payload (member
+ * names such as `agreementVersion`, an attacker's URL path), and what a run decodes to depends on the run
+ * alone. Bounded in entries and in their length.
+ */
+const base64Texts = new Map<string, string | null>();
+const hexTexts = new Map<string, string | null>();
+
+function blobText(memo: Map<string, string | null>, blob: string, encoding: BufferEncoding): string | null {
+  if (blob.length > MAX_MEMO_BLOB_LENGTH) return bytesToText(Buffer.from(blob, encoding));
+  let t = memo.get(blob);
+  if (t === undefined) {
+    t = bytesToText(Buffer.from(blob, encoding));
+    if (memo.size >= MAX_BLOB_MEMO) memo.clear();
+    memo.set(blob, t);
+  }
+  return t;
 }
 
 function decodeHexList(s: string, list: readonly number[], out: string[]): string[] {
@@ -578,7 +600,7 @@ function decodeHexList(s: string, list: readonly number[], out: string[]): strin
     const before = start > 0 ? s.charCodeAt(start - 1) : 32;
     // `0x…` numbers and words that merely end in hex letters are not blobs.
     if ((before >= 71 && before <= 90) || (before >= 103 && before <= 122) || before === 92) continue;
-    const t = bytesToText(Buffer.from(s.slice(start, start + ((end - start) & ~1)), 'hex'));
+    const t = blobText(hexTexts, s.slice(start, start + ((end - start) & ~1)), 'hex');
     if (t) out.push(t);
   }
   if (s.includes('\\x') || s.includes('\\X')) {
