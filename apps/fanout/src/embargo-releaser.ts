@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ROOT_CONTEXT, propagation, trace } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { ReleasedEvent } from '@kyoyu/contracts';
@@ -9,6 +10,8 @@ import { DeliveryChannels } from './delivery-channels';
 import { ReleasePreparer } from './release-preparer';
 import { RegistryGuard } from './registry-guard';
 import { ReleaseStore, type GuardHeldRelease } from './release-store';
+
+const tracer = trace.getTracer('kyoyu.fanout');
 
 /**
  * Routes embargoed releases once their embargo has ended, with the subscribers registered then, after fan-out's
@@ -45,7 +48,7 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
     if (this.running) return 0;
     this.running = true;
     try {
-      const kick = await this.dataSource.transaction(async (em) => {
+      const { kick, held } = await this.dataSource.transaction(async (em) => {
         const due = (await em.query(
           `WITH due AS (
              DELETE FROM embargoed_releases WHERE event_id IN (
@@ -56,7 +59,8 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
            SELECT release, trace_context FROM due`,
           [limit],
         )) as Array<{ release: ReleasedEvent; trace_context: Record<string, string> | null }>;
-        if (due.length === 0) return { kafkaSubscribers: [], stored: [], taxiiQueued: false };
+        if (due.length === 0)
+          return { kick: { kafkaSubscribers: [], stored: [], taxiiQueued: false }, held: [] };
         // Checked again now, when it is produced: the registry may have grown while it waited. A hold the
         // operator already released is not stopped a second time.
         const overridden = new Set(
@@ -82,14 +86,16 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
             });
         }
         await this.guard.hold(held, 'whose embargo ended', em);
-        return this.store.storeReleases(
+        const kick = await this.store.storeReleases(
           clear.map((d) => ({
             ...this.preparer.prepare(d.release),
             ...(d.trace_context ? { traceContext: d.trace_context } : {}),
           })),
           em,
         );
+        return { kick, held };
       });
+      for (const h of held) recordGuardHold(h);
       this.channels.queued(kick);
       return kick.stored.length;
     } catch (e) {
@@ -100,4 +106,20 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
       this.running = false;
     }
   }
+}
+
+/**
+ * A hold found when an embargo ended, as a stage span in the alert's own trace: the stage metrics count it
+ * with the holds found on arrival (kyoyu_egress_guard_hits{stage="fanout"}, kyoyu_stage_outcomes). Recorded
+ * after the transaction that stored it has committed.
+ */
+function recordGuardHold(h: GuardHeldRelease): void {
+  const parent = h.traceContext ? propagation.extract(ROOT_CONTEXT, h.traceContext) : ROOT_CONTEXT;
+  tracer
+    .startSpan(
+      'fanout embargo-end guard',
+      { attributes: { 'kyoyu.stage': 'fanout', 'kyoyu.outcome': 'held', 'kyoyu.reasons': 'EGRESS_GUARD' } },
+      parent,
+    )
+    .end();
 }

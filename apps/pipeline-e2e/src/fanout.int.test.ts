@@ -736,6 +736,13 @@ describe("fan-out's own egress guard", () => {
       ])) as unknown[];
       return rows.length > 0 ? true : undefined;
     });
+    const guardHits = async () =>
+      Number(
+        /kyoyu_egress_guard_hits_total\{[^}]*stage="fanout"[^}]*\} (\d+)/.exec(
+          await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    const hitsBefore = await guardHits();
     // Registered while the release waits: unknown when it arrived, known when it would go out.
     await upsertCustomers(db, [late]);
     const [hold] = await until('the hold', async () => {
@@ -748,5 +755,8 @@ describe("fan-out's own egress guard", () => {
       parked.eventId,
     ])) as unknown[];
     expect(stored).toHaveLength(0);
+    // Counted as fan-out's egress-guard hits are on arrival (once the hold's transaction has committed).
+    await until('the hit counted', async () => ((await guardHits()) > hitsBefore ? true : undefined));
+    expect(await guardHits()).toBe(hitsBefore + 1);
   });
 });
