@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { Topics, encodeEvent, shareTopic, type SanitizedEvent } from '@kyoyu/contracts';
+import { Topics, shareTopic, type SanitizedEvent } from '@kyoyu/contracts';
 import { openDataSource, upsertCustomers, upsertSubscribers } from '@kyoyu/persistence';
 import { demoRegistry } from '@kyoyu/simulator';
 import { DEFAULT_PRODUCER, renderBundle } from '@kyoyu/stix';
@@ -21,6 +21,7 @@ import {
   ServiceProcess,
   freePort,
   localSecrets,
+  releasedRecord,
   serviceEnv,
   startBroker,
   startDatabase,
@@ -99,15 +100,7 @@ function releasedEvent(): { eventId: string; event: SanitizedEvent; value: Buffe
     confidence: 70,
     distribution: { tlp: 'green', audience: { kind: 'all' }, agreementVersion: 1 },
   };
-  const value = encodeEvent(Topics.EventsReleased, {
-    id: `rel-${event.eventId}`,
-    type: 'EventReleased',
-    schemaVersion: 1,
-    correlationId: `corr-${event.eventId}`,
-    occurredAt: new Date().toISOString(),
-    data: { event, route: 'automatic', releasedAt: new Date().toISOString() },
-  });
-  return { eventId: event.eventId, event, value };
+  return { eventId: event.eventId, event, value: releasedRecord(event) };
 }
 
 /**

@@ -5,19 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import {
-  Headers,
-  Topics,
-  encodeEvent,
-  shareTopic,
-  type Customer,
-  type SanitizedEvent,
-} from '@kyoyu/contracts';
+import { Headers, Topics, shareTopic, type Customer, type SanitizedEvent } from '@kyoyu/contracts';
 import { openDataSource, upsertCustomers } from '@kyoyu/persistence';
 import {
   TopicReader,
   connectedProducer,
   localSecrets,
+  releasedRecord,
   repoRoot,
   startStages,
   testKafka,
@@ -341,19 +335,7 @@ describe('kyoyu CLI', () => {
     await producer.send({
       topic: Topics.EventsReleased,
       acks: -1,
-      messages: [
-        {
-          key: event.eventId,
-          value: encodeEvent(Topics.EventsReleased, {
-            id: `rel-${event.eventId}`,
-            type: 'EventReleased',
-            schemaVersion: 1,
-            correlationId: `corr-${event.eventId}`,
-            occurredAt: new Date().toISOString(),
-            data: { event, route: 'automatic', releasedAt: new Date().toISOString() },
-          }),
-        },
-      ],
+      messages: [{ key: event.eventId, value: releasedRecord(event) }],
     });
     const held = await eventually(async () => {
       const r = await kyoyu('--json', 'fanout', 'held');

@@ -26,6 +26,7 @@ import {
   sharedSamplesDir,
   testKafka,
   localSecrets,
+  releasedRecord,
   type ReadMessage,
 } from '@kyoyu/testing';
 
@@ -171,14 +172,7 @@ async function release(...events: SanitizedEvent[]): Promise<void> {
     acks: -1,
     messages: events.map((e) => ({
       key: e.caseId,
-      value: encodeEvent(Topics.EventsReleased, {
-        id: `rel-${e.eventId}`,
-        type: 'EventReleased',
-        schemaVersion: 1,
-        correlationId: `corr-${e.eventId}`,
-        occurredAt: new Date().toISOString(),
-        data: { event: e, route: 'automatic', releasedAt: new Date().toISOString() },
-      }),
+      value: releasedRecord(e),
       headers: {
         traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
         'kyoyu-correlation-id': `corr-${e.eventId}`,

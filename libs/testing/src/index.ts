@@ -7,3 +7,4 @@ export * from './lib/kafka';
 export * from './lib/restartable-database';
 export * from './lib/alert-workload';
 export * from './lib/reviewers';
+export * from './lib/released';
