@@ -60,14 +60,14 @@ RUN npm ci --omit=dev && npm cache clean --force
 # `node` user (uid 1000) the process runs as; the root filesystem can be mounted read-only
 # (writable /tmp is provided by the orchestrator).
 FROM ${NODE_IMAGE} AS runtime
-# MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_: fixed glibc thresholds, so kafkajs' and pg's buffers of up to a
-# few megabytes reuse heap pages (no page fault per fresh page) and the heap still shrinks past 16 MB free (the same
+# MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_: fixed glibc thresholds, so kafkajs' and pg's buffers of up to
+# 1 MB reuse heap pages (no page fault per fresh page) and the heap still shrinks past 4 MB free (the same
 # settings as STAGE_PROCESS_ENV in libs/testing/src/lib/services.ts, which says why; CI checks they agree).
 ENV NODE_ENV=production \
     HTTP_PORT=3000 \
     NODE_OPTIONS=--enable-source-maps \
-    MALLOC_MMAP_THRESHOLD_=4194304 \
-    MALLOC_TRIM_THRESHOLD_=16777216
+    MALLOC_MMAP_THRESHOLD_=1048576 \
+    MALLOC_TRIM_THRESHOLD_=4194304
 WORKDIR /app
 COPY --from=prod-deps /app/ ./
 COPY --from=build /src/dist ./dist

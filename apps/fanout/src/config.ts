@@ -12,12 +12,11 @@ export const FanoutConfig = BaseConfig.extend({
   /** How often releases whose embargo has ended are looked for. */
   EMBARGO_POLL_MS: ms(10_000),
   /**
-   * Deliveries per Kafka request: one subscriber's, or several healthy subscribers' together. 100 bundles make a
-   * request of about 1 MB, whose encoding buffers stay below the malloc mmap threshold and reuse heap pages (see
-   * STAGE_PROCESS_ENV); 500 made 4.5 MB requests and fresh mmapped buffers for each (bench:fanout, 1 subscriber:
-   * 837–1,097 µs of fan-out CPU per delivery with 100, 1,327–1,413 with 500).
+   * Deliveries per Kafka request: one subscriber's, or several healthy subscribers' together. 50 bundles make a
+   * request of about 450 KB, whose encoding buffers stay below the malloc mmap threshold (1 MB, see
+   * STAGE_PROCESS_ENV) and reuse heap pages; 500 made 4.5 MB requests with fresh mmapped buffers for each.
    */
-  DISPATCH_BATCH: z.coerce.number().int().min(1).max(10_000).default(100),
+  DISPATCH_BATCH: z.coerce.number().int().min(1).max(10_000).default(50),
   /**
    * Bundles of the latest releases kept in memory until each subscriber has it (the dispatcher then need not
    * read them back from PostgreSQL): a hand-over between storing and publishing, so a few batches suffice.

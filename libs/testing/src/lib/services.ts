@@ -49,18 +49,21 @@ export function serviceEnv(stage: StageName, stack: StackEnv, port: number): Rec
  * glibc malloc settings every stage process runs with: here for local runs (demo, tests, benchmarks) and in the
  * Dockerfile's runtime stage for the images (tools/ci/validate-deploy.sh checks they agree). kafkajs encodes a
  * request by copying each message through nested, doubling buffers, and the pg driver does the same with a
- * statement's parameters: buffers up to a few megabytes, made and freed many times a second.
- * - Below the mmap threshold (4 MB) they come from the malloc heap and its pages are reused. Fresh mmapped pages
- *   cost a page fault each on first touch: with the threshold at 128 KB, copying into them took half of
- *   fan-out's CPU per delivery (bench:fanout, 10 subscribers, two runs each: 496 and 551 µs per delivery against
- *   242 and 266 µs with this setting and fan-out's 100-message requests).
- * - Above the trim threshold (16 MB) free memory at the top of the heap is given back: with glibc's defaults
+ * statement's parameters: buffers of up to a few megabytes, made and freed many times a second.
+ * - Below the mmap threshold (1 MB) they come from the malloc heap, whose pages are reused. Fresh mmapped
+ *   pages cost a page fault each on first touch: with the threshold at 128 KB, copying into them took almost
+ *   half of fan-out's CPU per delivery (bench:fanout, 10 subscribers, two runs each in one session: 455 and
+ *   506 µs per delivery, against 259 and 292 µs with this setting and fan-out's 50-message requests).
+ * - Above the trim threshold (4 MB) free memory at the top of the heap is given back: with glibc's defaults
  *   both thresholds grow with the largest buffer seen (to 32 and 64 MB) and the heap never shrinks (92–116 MB of
  *   heap in three services during a soak).
+ * The price is memory: fan-out peaked at 235 and 239 MB in those runs against 222 and 235 MB, and in one quick
+ * pipeline run each the largest service (fan-out) at 303 MB against 265 MB. 4 MB and 16 MB saved no more CPU
+ * and kept more (266–270 MB in the same fan-out runs).
  */
 export const STAGE_PROCESS_ENV: Readonly<Record<string, string>> = {
-  MALLOC_MMAP_THRESHOLD_: '4194304',
-  MALLOC_TRIM_THRESHOLD_: '16777216',
+  MALLOC_MMAP_THRESHOLD_: '1048576',
+  MALLOC_TRIM_THRESHOLD_: '4194304',
 };
 
 /** One stage running as its own process from the built dist/. */
