@@ -40,12 +40,13 @@ export function buildNeedleIndex(values: readonly string[]): NeedleIndex {
 }
 
 /**
- * Text length per needle above which each needle is looked for by the engine's native substring search
- * instead of the index's pass: the pass costs the same at every character (about 48 instructions under
- * cachegrind), a native search a fixed ~500 per needle plus ~1 per character, so a customer's score of
- * needles in a whole payload is found sooner one by one, a registry's thousands or a short view by the pass.
+ * Costs (instructions under cachegrind) that choose between the index's pass and one native substring search
+ * per needle: the pass costs the same at every character, a search a fixed amount per needle plus about one
+ * per character. A customer's score of needles in a whole payload is found sooner one by one; a registry's
+ * thousands (fan-out's guard) or a short view by the pass, whose cost does not grow with the needles.
  */
-const CHARS_PER_NEEDLE_FOR_SEARCH = 12;
+const PASS_COST_PER_CHAR = 48;
+const SEARCH_COST_PER_NEEDLE = 500;
 
 /**
  * Marks `found[j]` for every needle j that occurs in `t` at a position `accept(j, at)` agrees with. A needle
@@ -58,7 +59,7 @@ export function markNeedles(
   accept: (j: number, at: number) => boolean,
   found: Uint8Array,
 ): void {
-  if (t.length >= values.length * CHARS_PER_NEEDLE_FOR_SEARCH) {
+  if (values.length * (SEARCH_COST_PER_NEEDLE + t.length) < PASS_COST_PER_CHAR * t.length) {
     for (let j = 0; j < values.length; j++) searchNeedle(t, values, j, accept, found);
     return;
   }
