@@ -41,18 +41,9 @@ const LEGAL =
 
 const NON_ASCII = /[\u0080-\uffff]/;
 
-// The last text normalised and its form: the payload is asked for twice in a row (its chained view, then
-// its needle scan), and the test for non-ASCII alone walks all of it.
-let lastNfkcInput = '';
-let lastNfkcOutput = '';
-
 /** NFKC leaves ASCII as it is: only text with other characters pays for ICU. */
 function nfkc(s: string): string {
-  if (s !== lastNfkcInput) {
-    lastNfkcOutput = NON_ASCII.test(s) ? s.normalize('NFKC') : s;
-    lastNfkcInput = s;
-  }
-  return lastNfkcOutput;
+  return NON_ASCII.test(s) ? s.normalize('NFKC') : s;
 }
 
 function norm(s: string): string {
@@ -235,9 +226,9 @@ function standsAlone(t: string, i: number, n: GuardNeedle): boolean {
   return !((firstWord && isWordCode(b)) || (lastWord && isWordCode(a)));
 }
 
-/** One hit per needle found, in the dictionary's order. */
-function scanNeedles(view: string, text: string, dict: VictimDictionary, hits: GuardHit[]): void {
-  const t = nfkc(text).toLowerCase();
+/** One hit per needle found in `normalized` (the view's text after NFKC), in the dictionary's order. */
+function scanNeedles(view: string, normalized: string, dict: VictimDictionary, hits: GuardHit[]): void {
+  const t = normalized.toLowerCase();
   const needles = dict.needles;
   // The customer's needles (most of them) in one indexed pass; the alert's few own ones by indexOf.
   const base = (dict.extends ?? dict).needles;
@@ -760,6 +751,9 @@ export function egressGuardValue(value: unknown, dict: VictimDictionary): GuardR
 function scanPayload(rootView: string, root: string, dict: VictimDictionary): GuardResult {
   const hits: GuardHit[] = [];
   const queue: Array<[string, string]> = [[rootView, root]];
+  // The whole payload's NFKC form is wanted twice (its chained view, its needle scan), and even the test for
+  // non-ASCII walks all of it: taken once.
+  const rootNfkc = nfkc(root);
   // Each decoder alone (so a hit names its view), then all of them chained, then blobs inside either.
   const expand = (view: string, text: string, single: boolean): string => {
     let chained = text;
@@ -775,7 +769,7 @@ function scanPayload(rootView: string, root: string, dict: VictimDictionary): Gu
         names.push(name);
       }
     }
-    const nf = nfkc(chained);
+    const nf = chained === root ? rootNfkc : nfkc(chained);
     if (nf !== chained) {
       chained = nf;
       names.push('nfkc');
@@ -802,7 +796,7 @@ function scanPayload(rootView: string, root: string, dict: VictimDictionary): Gu
       if (text === root || seen.has(text)) continue;
       seen.add(text);
     }
-    scanNeedles(view, text, dict, hits);
+    scanNeedles(view, q === 0 ? rootNfkc : nfkc(text), dict, hits);
     scanIps(view, text, dict, hits);
   }
   const uniq = new Map<string, GuardHit>();
