@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ROOT_CONTEXT, propagation, trace } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { ReleasedEvent } from '@kyoyu/contracts';
@@ -9,9 +8,7 @@ import type { FanoutConfig } from './config';
 import { DeliveryChannels } from './delivery-channels';
 import { ReleasePreparer } from './release-preparer';
 import { RegistryGuard } from './registry-guard';
-import { ReleaseStore, type GuardHeldRelease } from './release-store';
-
-const tracer = trace.getTracer('kyoyu.fanout');
+import { ReleaseStore } from './release-store';
 
 /**
  * Routes embargoed releases once their embargo has ended, with the subscribers registered then, after fan-out's
@@ -61,41 +58,24 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
         )) as Array<{ release: ReleasedEvent; trace_context: Record<string, string> | null }>;
         if (due.length === 0)
           return { kick: { kafkaSubscribers: [], stored: [], taxiiQueued: false }, held: [] };
-        // Checked again now, when it is produced: the registry may have grown while it waited. A hold the
-        // operator already released is not stopped a second time.
-        const overridden = new Set(
-          (
-            (await em.query(
-              `SELECT event_id FROM guard_held_releases WHERE event_id = ANY($1) AND resolution = 'released'`,
-              [due.map((d) => d.release.event.eventId)],
-            )) as Array<{ event_id: string }>
-          ).map((r) => r.event_id),
+        const { clear, held } = await this.guard.recheck(
+          due.map((d) => ({
+            release: d.release,
+            ...(d.trace_context ? { traceContext: d.trace_context } : {}),
+          })),
+          em,
         );
-        const clear: typeof due = [];
-        const held: GuardHeldRelease[] = [];
-        for (const d of due) {
-          const guard = overridden.has(d.release.event.eventId)
-            ? undefined
-            : this.guard.check(d.release.event);
-          if (!guard || guard.ok) clear.push(d);
-          else
-            held.push({
-              release: d.release,
-              hits: guard.hits,
-              ...(d.trace_context ? { traceContext: d.trace_context } : {}),
-            });
-        }
-        await this.guard.hold(held, 'whose embargo ended', em);
         const kick = await this.store.storeReleases(
           clear.map((d) => ({
             ...this.preparer.prepare(d.release),
-            ...(d.trace_context ? { traceContext: d.trace_context } : {}),
+            ...(d.traceContext ? { traceContext: d.traceContext } : {}),
           })),
           em,
         );
         return { kick, held };
       });
-      for (const h of held) recordGuardHold(h);
+      // Counted only now that the holds are committed.
+      this.guard.countHeld(held);
       this.channels.queued(kick);
       return kick.stored.length;
     } catch (e) {
@@ -106,20 +86,4 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
       this.running = false;
     }
   }
-}
-
-/**
- * A hold found when an embargo ended, as a stage span in the alert's own trace: the stage metrics count it
- * with the holds found on arrival (kyoyu_egress_guard_hits{stage="fanout"}, kyoyu_stage_outcomes). Recorded
- * after the transaction that stored it has committed.
- */
-function recordGuardHold(h: GuardHeldRelease): void {
-  const parent = h.traceContext ? propagation.extract(ROOT_CONTEXT, h.traceContext) : ROOT_CONTEXT;
-  tracer
-    .startSpan(
-      'fanout embargo-end guard',
-      { attributes: { 'kyoyu.stage': 'fanout', 'kyoyu.outcome': 'held', 'kyoyu.reasons': 'EGRESS_GUARD' } },
-      parent,
-    )
-    .end();
 }

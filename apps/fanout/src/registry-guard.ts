@@ -1,15 +1,17 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { metrics } from '@opentelemetry/api';
+import { ROOT_CONTEXT, metrics, propagation, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { SanitizedEvent } from '@kyoyu/contracts';
 import { egressGuardValue, registryDictionary, type GuardResult } from '@kyoyu/deid-engine';
 import { CustomerDirectory } from '@kyoyu/persistence';
 import { LOGGER } from '@kyoyu/service-kit';
-import { ReleaseStore, type GuardHeldRelease } from './release-store';
+import { ReleaseStore, type GuardHeldRelease, type TracedRelease } from './release-store';
 
 /** How often the open holds are counted for the gauge (an index-only count). */
 const COUNT_EVERY_MS = 5000;
+
+const tracer = trace.getTracer('kyoyu.fanout');
 
 /**
  * Fan-out's own egress guard, the second line after de-identification's: every released event is scanned,
@@ -70,6 +72,54 @@ export class RegistryGuard implements OnModuleInit, OnModuleDestroy {
       },
       `egress guard held released events ${when}`,
     );
+  }
+
+  /**
+   * Releases whose embargo has ended, checked again against the registry of now (it may have grown while they
+   * waited): those it stops are held in `em`'s transaction and returned apart from the clear ones. A hold the
+   * operator already released is not stopped a second time.
+   */
+  async recheck(
+    due: readonly TracedRelease[],
+    em: EntityManager,
+  ): Promise<{ clear: TracedRelease[]; held: GuardHeldRelease[] }> {
+    const overridden = new Set(
+      (
+        (await em.query(
+          `SELECT event_id FROM guard_held_releases WHERE event_id = ANY($1) AND resolution = 'released'`,
+          [due.map((d) => d.release.event.eventId)],
+        )) as Array<{ event_id: string }>
+      ).map((r) => r.event_id),
+    );
+    const clear: TracedRelease[] = [];
+    const held: GuardHeldRelease[] = [];
+    for (const d of due) {
+      const result = overridden.has(d.release.event.eventId) ? undefined : this.check(d.release.event);
+      if (!result || result.ok) clear.push(d);
+      else held.push({ ...d, hits: result.hits });
+    }
+    await this.hold(held, 'whose embargo ended', em);
+    return { clear, held };
+  }
+
+  /**
+   * Holds found outside a consumed record (when an embargo ends), as stage spans in their alerts' traces, so
+   * the stage metrics count them with the holds found on arrival (kyoyu_egress_guard_hits{stage="fanout"},
+   * kyoyu_stage_outcomes). Called once the transaction that stored them has committed.
+   */
+  countHeld(held: readonly GuardHeldRelease[]): void {
+    for (const h of held) {
+      const parent = h.traceContext ? propagation.extract(ROOT_CONTEXT, h.traceContext) : ROOT_CONTEXT;
+      tracer
+        .startSpan(
+          'fanout embargo-end guard',
+          {
+            attributes: { 'kyoyu.stage': 'fanout', 'kyoyu.outcome': 'held', 'kyoyu.reasons': 'EGRESS_GUARD' },
+          },
+          parent,
+        )
+        .end();
+    }
   }
 
   private async countOpenHolds(): Promise<void> {

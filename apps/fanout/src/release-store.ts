@@ -25,17 +25,19 @@ export interface StoredBatch {
   taxiiQueued: boolean;
 }
 
-export interface EmbargoedRelease {
+/** A release with the trace context of the span that consumed it (deliveries continue its trace). */
+export interface TracedRelease {
   release: ReleasedEvent;
-  until: Date;
   traceContext?: Record<string, string>;
 }
 
+export interface EmbargoedRelease extends TracedRelease {
+  until: Date;
+}
+
 /** A release fan-out's egress guard stopped: what kind of identifier it saw, in which decoded view. */
-export interface GuardHeldRelease {
-  release: ReleasedEvent;
+export interface GuardHeldRelease extends TracedRelease {
   hits: GuardHit[];
-  traceContext?: Record<string, string>;
 }
 
 export interface RevocationOutcome {
@@ -184,10 +186,7 @@ export class ReleaseStore {
    * The operator judged a hold a false alarm: marks it released and returns the release to route; undefined
    * when it is not held (or was resolved already).
    */
-  async releaseGuardHold(
-    eventId: string,
-    em: EntityManager,
-  ): Promise<{ release: ReleasedEvent; traceContext?: Record<string, string> } | undefined> {
+  async releaseGuardHold(eventId: string, em: EntityManager): Promise<TracedRelease | undefined> {
     // In a CTE: TypeORM returns a bare UPDATE's RETURNING rows wrapped with the row count.
     const [row] = (await em.query(
       `WITH r AS (
