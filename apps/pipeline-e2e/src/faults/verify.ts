@@ -1,6 +1,7 @@
 import { Topics, deterministicId, type AlertRejectedEvent } from '@kyoyu/contracts';
 import {
   downstreamFacts,
+  downstreamOutcome,
   ingestOutcomes,
   reconcile,
   type OffsetRange,
@@ -32,6 +33,15 @@ function originOf(m: { topic: string; partition: number; offset: string }): stri
   return `${m.topic}/${m.partition}/${m.offset}`;
 }
 
+const UNSETTLED: ReadonlySet<string> = new Set(['NO_DOWNSTREAM_OUTCOME', 'APPROVED_NOT_RELEASED']);
+
+/** The rejections read so far from alerts.rejected.v1, as reconcile's facts take them. */
+function rejections(stack: FaultStack): Array<{ event: AlertRejectedEvent }> {
+  return stack.reader.messages
+    .filter((m) => m.topic === Topics.AlertsRejected)
+    .map((m) => ({ event: JSON.parse(m.value) as AlertRejectedEvent }));
+}
+
 /** What the pipeline has recorded so far for `records`. */
 export async function settlement(stack: FaultStack, records: readonly WorkloadRecord[]): Promise<Settlement> {
   const wanted = new Set(records.map((r) => r.marker));
@@ -53,29 +63,11 @@ export async function settlement(stack: FaultStack, records: readonly WorkloadRe
   const alertIds = [
     ...new Set(rows.flatMap((r) => (r.outcome === 'normalized' && r.alert_id ? [r.alert_id] : []))),
   ];
-  const eventOf = new Map(alertIds.map((a) => [a, deterministicId('event', a)]));
-  const eventIds = new Set(eventOf.values());
-  const held = (await stack.db.query(`SELECT alert_id FROM review_items WHERE alert_id = ANY($1)`, [
-    alertIds,
-  ])) as Array<{ alert_id: string }>;
-  // Fan-out's own egress guard may stop a release before delivery: an outcome as final as a delivery.
-  const released = (await stack.db.query(
-    `SELECT event_id FROM released_events WHERE event_id = ANY($1)
-     UNION SELECT event_id FROM guard_held_releases WHERE event_id = ANY($1)`,
-    [[...eventIds]],
-  )) as Array<{ event_id: string }>;
-  const releasedSet = new Set(released.map((r) => r.event_id));
-  const heldSet = new Set(held.map((r) => r.alert_id));
-  const rejectedLater = new Set(
-    stack.reader.messages
-      .filter((m) => m.topic === Topics.AlertsRejected)
-      .map((m) => JSON.parse(m.value) as AlertRejectedEvent)
-      .filter((e) => e.data.stage !== 'ingestion')
-      .map((e) => e.correlationId),
-  );
-  const noDownstream = alertIds.filter(
-    (a) => !heldSet.has(a) && !releasedSet.has(deterministicId('event', a)) && !rejectedLater.has(a),
-  );
+  const eventIds = new Set(alertIds.map((a) => deterministicId('event', a)));
+  // Settled once every alert has its outcome by reconcile's own rules; a conflict is settled too (the verdict
+  // reports it), an approval whose release is still on its way is not.
+  const facts = await downstreamFacts(stack.db, alertIds, rejections(stack));
+  const noDownstream = alertIds.filter((a) => UNSETTLED.has(downstreamOutcome(facts.get(a))));
   const deliveries = (await stack.db.query(
     `SELECT event_id, subscriber_id, delivered_at IS NOT NULL AS done FROM deliveries
       WHERE event_id = ANY($1) AND channel = 'kafka'`,
@@ -168,10 +160,7 @@ export async function reconcileOffsets(
     .filter((r) => r.to > r.from);
   const outcomes = await ingestOutcomes(stack.db, ranges);
   const alertIds = outcomes.flatMap((o) => (o.outcome === 'normalized' && o.alertId ? [o.alertId] : []));
-  const rejections = stack.reader.messages
-    .filter((m) => m.topic === Topics.AlertsRejected)
-    .map((m) => ({ event: JSON.parse(m.value) as AlertRejectedEvent }));
-  return reconcile(ranges, outcomes, await downstreamFacts(stack.db, alertIds, rejections));
+  return reconcile(ranges, outcomes, await downstreamFacts(stack.db, alertIds, rejections(stack)));
 }
 
 export interface Verdict {
@@ -219,11 +208,8 @@ export async function verify(
     }
   }
   const rejectionByOrigin = new Map<string, string>();
-  for (const m of stack.reader.messages) {
-    if (m.topic !== Topics.AlertsRejected) continue;
-    const e = JSON.parse(m.value) as AlertRejectedEvent;
+  for (const { event: e } of rejections(stack))
     if (e.data.stage === 'ingestion') rejectionByOrigin.set(originOf(e.data.origin), e.data.reason);
-  }
   const wrongRejections: string[] = [];
   for (const r of records) {
     if (r.kind !== 'bad') continue;
