@@ -40,7 +40,7 @@ interface RecentBundle {
 /** What the store hands over with a kick: the releases it has just committed. */
 export interface StoredRelease {
   eventId: string;
-  bundle: string;
+  bundle: Buffer;
   releasedAt: string;
   traceContext?: Record<string, string>;
   kafkaDeliveries: number;
@@ -102,6 +102,12 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly placer: PartitionPlacer;
   private acks: Array<{ seqs: string[]; at: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushing: Promise<void> | undefined;
+  /**
+   * Rows the broker acknowledged whose delivered_at is still being written: dispatch cycles leave them out, so
+   * a subscriber's next request need not wait for that UPDATE (it would otherwise sit between every two sends).
+   */
+  private readonly recording = new Set<string>();
+  private readonly recordings = new Set<Promise<void>>();
   private stopped = false;
   private readonly meter = metrics.getMeter('kyoyu.fanout');
   private readonly delivered = this.meter.createCounter('kyoyu.fanout.deliveries', {
@@ -148,6 +154,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
     await this.cycles.stop();
     await Promise.allSettled([...this.sending]);
+    await Promise.allSettled([...this.recordings]);
     await Promise.allSettled([
       this.shared?.disconnect(),
       ...[...this.states.values()].map((s) => s.producer?.disconnect()),
@@ -168,7 +175,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     for (const r of stored) {
       if (r.kafkaDeliveries === 0 || this.recent.has(r.eventId)) continue;
       this.recent.set(r.eventId, {
-        payload: Buffer.from(r.bundle, 'utf8'),
+        payload: r.bundle,
         releasedAt: new Date(r.releasedAt),
         traceContext: r.traceContext ?? null,
         unsent: r.kafkaDeliveries,
@@ -260,10 +267,11 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
            row_number() OVER (PARTITION BY d.subscriber_id ORDER BY d.seq) AS n
          FROM deliveries d
          WHERE d.subscriber_id = ANY($1::text[]) AND d.channel = 'kafka' AND d.delivered_at IS NULL
+           AND NOT (d.seq = ANY($3::bigint[]))
        ) p
        WHERE p.n <= $2
        ORDER BY p.subscriber_id, p.seq`,
-      [owned, this.config.DISPATCH_BATCH],
+      [owned, this.config.DISPATCH_BATCH, [...this.recording]],
     )) as Array<{ seq: string; subscriber_id: string; event_id: string; version: number }>;
     if (queued.length === 0) return;
     const rows = await this.withPayloads(queued);
@@ -351,7 +359,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       if (done.length > 0) {
         // The acknowledgement time, the same for the whole request (one produce call published it).
         const at = Date.now();
-        await this.acknowledge(
+        this.record(
           done.map((i) => (rows[i] as PendingRow).seq),
           at,
         );
@@ -418,7 +426,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       // others go out again below, on their subscribers' own producers.
       outcomes = placed.map((list) => splitAcknowledged(list, acks));
       at = Date.now();
-      await this.acknowledge(
+      this.record(
         groups.flatMap(([, rows], g) => (outcomes[g] as Split).done.map((i) => (rows[i] as PendingRow).seq)),
         at,
       );
@@ -461,6 +469,27 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     for (const r of rows) this.latency.record(Math.max(0, at - new Date(r.released_at).getTime()));
     if (rows.length === this.config.DISPATCH_BATCH) this.dirty.add(id);
     endSpans(spans, 'delivered');
+  }
+
+  /**
+   * Records acknowledged rows as delivered without holding up the subscriber's next request. Should the UPDATE
+   * fail, the rows become pending again and go out once more: the same payloads under the same event ids,
+   * which subscribers deduplicate (delivery stays at-least-once).
+   */
+  private record(seqs: string[], at: number): void {
+    for (const seq of seqs) this.recording.add(seq);
+    const done: Promise<void> = this.acknowledge(seqs, at)
+      .catch((err: unknown) => {
+        this.logger.warn(
+          { code: errorCode(err), rows: seqs.length },
+          'could not record deliveries; they will be sent again',
+        );
+      })
+      .finally(() => {
+        for (const seq of seqs) this.recording.delete(seq);
+        this.recordings.delete(done);
+      });
+    this.recordings.add(done);
   }
 
   /** Marks rows delivered; acknowledgements arriving together share one UPDATE. */
