@@ -7,6 +7,11 @@ const ms = (def: number) => z.coerce.number().int().min(1).max(3_600_000).defaul
 export const FanoutConfig = BaseConfig.extend({
   /** Named as the producer identity in every STIX bundle (the SOC operator, never a victim). */
   PRODUCER_NAME: z.string().min(1).default(DEFAULT_PRODUCER.name),
+  /**
+   * Worker threads that render released events into STIX bundles (0: on the event loop). One keeps rendering
+   * off the thread that consumes, stores and publishes; more pay off only with more than two cores.
+   */
+  RENDER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   /** How often each subscriber's backlog is checked, besides the kick after every stored batch. */
   DISPATCH_POLL_MS: ms(1000),
   /** How often releases whose embargo has ended are looked for. */
@@ -17,6 +22,12 @@ export const FanoutConfig = BaseConfig.extend({
    * STAGE_PROCESS_ENV) and reuse heap pages; 500 made 4.5 MB requests with fresh mmapped buffers for each.
    */
   DISPATCH_BATCH: z.coerce.number().int().min(1).max(10_000).default(50),
+  /**
+   * Released events stored per statement (their bundles, delivery rows). 64 bundles make a Bind message of about
+   * 550 KB, whose buffer stays below the malloc mmap threshold (1 MB, see STAGE_PROCESS_ENV); with 500 it grew
+   * to 2.5 MB through fresh mappings, each page faulted in on first touch.
+   */
+  STORE_BATCH: z.coerce.number().int().min(1).max(5_000).default(64),
   /**
    * Bundles of the latest releases kept in memory until each subscriber has it (the dispatcher then need not
    * read them back from PostgreSQL): a hand-over between storing and publishing, so a few batches suffice.

@@ -34,6 +34,7 @@ describe('FanoutConfig', () => {
   it('has working defaults for dispatch and TAXII', () => {
     const c = loadConfig('fanout', FanoutConfig, env);
     expect(c.DISPATCH_BATCH).toBe(50);
+    expect(c.STORE_BATCH).toBe(64);
     expect(c.DISPATCH_BACKOFF_MIN_MS).toBeLessThan(c.DISPATCH_BACKOFF_MAX_MS);
     expect(c.TAXII_MAX_PAGE).toBe(1000);
     expect(c.FANOUT_ADMIN_TOKEN).toBeUndefined();

@@ -8,4 +8,5 @@ runStage({
   config: FanoutConfig,
   groupId: ConsumerGroups.Fanout,
   module: (config, logger) => FanoutModule.register(config, logger),
+  batchSize: (config) => config.STORE_BATCH,
 });

@@ -7,8 +7,8 @@ import type { StoredRelease } from './kafka-dispatcher';
 
 export interface ReleaseToStore {
   release: ReleasedEvent;
-  /** The exact bundle bytes subscribers receive, and their sha256. */
-  bundle: string;
+  /** The exact bundle bytes subscribers receive (UTF-8 JSON), and their sha256. */
+  bundle: Buffer;
   contentHash: string;
   routes: Route[];
   /** `traceparent`/`tracestate` of the span that consumed the release; deliveries continue its trace. */
@@ -66,8 +66,9 @@ export class ReleaseStore {
     // batch is what bounds release→stored latency when batches are small. Each bundle is a parameter of its
     // own ($2, $3, …), sent as it is: inside the JSON document it would be escaped, quote by quote, by
     // JSON.stringify here and unescaped by PostgreSQL's JSON parser there; bundles are nine tenths of the bytes.
-    // Batches stay far below PostgreSQL's 65,535 parameters: the consumer hands over at most its flush size
-    // (500 records), the embargo releaser 200.
+    // They go as bytes (pg sends a Buffer in binary format, which for text is its UTF-8), not encoded again.
+    // Batches stay far below PostgreSQL's 65,535 parameters: the consumer hands over at most STORE_BATCH records
+    // (at most 5,000), the embargo releaser 200.
     const bundleParams = items.map((_it, i) => `$${i + 2}`).join(',');
     const inserted = (await (em ?? this.dataSource).query(
       `WITH input AS (

@@ -43,6 +43,8 @@ export interface StageDefinition<S extends z.ZodType<BaseConfig>> {
   module: (config: z.infer<S>, logger: Logger) => DynamicModule;
   /** Topics known only from configuration, each served by the handler of an existing pattern. */
   topicRoutes?: (config: z.infer<S>) => Record<string, string>;
+  /** Records a batch handler gets per call (and outcomes per flush); the consumer's default when absent. */
+  batchSize?: (config: z.infer<S>) => number;
 }
 
 /**
@@ -78,6 +80,7 @@ async function start<S extends z.ZodType<BaseConfig>>(def: StageDefinition<S>) {
     maxAttempts: config.MAX_ATTEMPTS,
     partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
     ...(def.topicRoutes ? { topicRoutes: def.topicRoutes(config) } : {}),
+    ...(def.batchSize ? { flushEvery: def.batchSize(config) } : {}),
   });
   app.get(KafkaStatus).attachConsumer(server);
   // Deferred, so the filter is registered before the microservice wires its handlers.
