@@ -8,7 +8,7 @@ import type { FanoutConfig } from './config';
 import { DeliveryChannels } from './delivery-channels';
 import { ReleasePreparer } from './release-preparer';
 import { RegistryGuard } from './registry-guard';
-import { ReleaseStore } from './release-store';
+import { ReleaseStore, type ReleaseToStore } from './release-store';
 
 /**
  * Routes embargoed releases once their embargo has ended, with the subscribers registered then, after fan-out's
@@ -65,11 +65,14 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
           })),
           em,
         );
+        const prepared = await this.preparer.prepareAll(clear.map((d) => d.release));
         const kick = await this.store.storeReleases(
-          clear.map((d) => ({
-            ...this.preparer.prepare(d.release),
-            ...(d.traceContext ? { traceContext: d.traceContext } : {}),
-          })),
+          clear.map((d, i) => {
+            const item = prepared[i] as ReleaseToStore | Error;
+            // The whole transaction is tried again at the next tick, as for any other failure here.
+            if (item instanceof Error) throw item;
+            return { ...item, ...(d.traceContext ? { traceContext: d.traceContext } : {}) };
+          }),
           em,
         );
         return { kick, held };

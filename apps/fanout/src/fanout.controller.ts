@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { context, trace } from '@opentelemetry/api';
-import { Topics, decodeEvent, sha256Hex } from '@kyoyu/contracts';
+import { Topics, decodeEvent, sha256Hex, type ReleasedEvent } from '@kyoyu/contracts';
 import {
   injectTraceContext,
   type InboundRecord,
@@ -43,51 +43,68 @@ export class FanoutController {
   @BatchEventPattern(Topics.EventsReleased)
   async fanOut(records: InboundRecord[]): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = [];
-    const batch = new Map<string, ReleaseToStore>();
+    // Releases to route, first occurrence of each event id, with the positions of the records that carry it.
+    const toRoute = new Map<
+      string,
+      { release: ReleasedEvent; traceContext?: Record<string, string>; at: number[] }
+    >();
     const embargoed = new Map<string, EmbargoedRelease>();
     const held = new Map<string, GuardHeldRelease>();
-    const active = this.subscribers.active();
-    for (const record of records) {
+    records.forEach((record, at) => {
       try {
         const release = decodeEvent(Topics.EventsReleased, record.value).data;
         const traceContext = record.span
           ? injectTraceContext({}, trace.setSpan(context.active(), record.span))
           : undefined;
+        const traced = traceContext ? { traceContext } : {};
         const guard = this.guard.check(release.event);
         if (!guard.ok) {
-          held.set(release.event.eventId, {
-            release,
-            hits: guard.hits,
-            ...(traceContext ? { traceContext } : {}),
-          });
+          held.set(release.event.eventId, { release, hits: guard.hits, ...traced });
           // The stage metrics count it as an egress-guard hit of fan-out (kyoyu_egress_guard_hits{stage}).
           record.span?.setAttributes({ 'kyoyu.outcome': 'held', 'kyoyu.reasons': 'EGRESS_GUARD' });
           outcomes.push([]);
-          continue;
+          return;
         }
         const until = embargoedUntil(release);
         if (until) {
-          embargoed.set(release.event.eventId, { release, until, ...(traceContext ? { traceContext } : {}) });
+          embargoed.set(release.event.eventId, { release, until, ...traced });
           record.span?.setAttribute('kyoyu.outcome', 'embargoed');
           outcomes.push([]);
-          continue;
+          return;
         }
-        const item = batch.get(release.event.eventId) ?? {
-          ...this.preparer.prepare(release, active),
-          ...(traceContext ? { traceContext } : {}),
-        };
-        batch.set(release.event.eventId, item);
-        record.span?.setAttributes({ 'kyoyu.outcome': item.routes.length ? 'queued' : 'no-subscriber' });
-        record.span?.setAttribute('kyoyu.deliveries', item.routes.length);
+        const seen = toRoute.get(release.event.eventId);
+        if (seen) seen.at.push(at);
+        else toRoute.set(release.event.eventId, { release, ...traced, at: [at] });
         outcomes.push([]);
       } catch (err) {
-        outcomes.push(err instanceof Error ? err : new Error('unrenderable event'));
+        outcomes.push(err instanceof Error ? err : new Error('undecodable event'));
       }
-    }
+    });
+    const routing = [...toRoute.values()];
+    const prepared = await this.preparer.prepareAll(
+      routing.map((r) => r.release),
+      this.subscribers.active(),
+    );
+    const batch: ReleaseToStore[] = [];
+    routing.forEach(({ at, traceContext }, i) => {
+      const item = prepared[i] as ReleaseToStore | Error;
+      for (const position of at) {
+        if (item instanceof Error) {
+          outcomes[position] = item;
+          continue;
+        }
+        const span = records[position]?.span;
+        span?.setAttributes({
+          'kyoyu.outcome': item.routes.length ? 'queued' : 'no-subscriber',
+          'kyoyu.deliveries': item.routes.length,
+        });
+      }
+      if (!(item instanceof Error)) batch.push({ ...item, ...(traceContext ? { traceContext } : {}) });
+    });
     const t0 = Date.now();
     await this.guard.hold([...held.values()], 'before delivery');
     await this.store.embargo([...embargoed.values()]);
-    const stored = await this.store.storeReleases([...batch.values()]);
+    const stored = await this.store.storeReleases(batch);
     this.channels.queued(stored);
     this.logger.debug(
       {

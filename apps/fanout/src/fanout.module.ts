@@ -10,6 +10,7 @@ import { OperatorController } from './operator.controller';
 import { ReleasePreparer } from './release-preparer';
 import { RegistryGuard } from './registry-guard';
 import { ReleaseStore } from './release-store';
+import { BundleRenderer } from './render/bundle-renderer';
 import { Subscribers } from './subscribers';
 import { TaxiiAppender } from './taxii-appender';
 import { TaxiiController } from './taxii/taxii.controller';
@@ -25,6 +26,7 @@ export class FanoutModule {
       providers: [
         Subscribers,
         RegistryGuard,
+        BundleRenderer,
         ReleasePreparer,
         ReleaseStore,
         KafkaDispatcher,

@@ -75,7 +75,7 @@ export class OperatorController {
         await this.store.embargo([{ release: held.release, until, ...trace }], em);
         return { kafkaSubscribers: [], taxiiQueued: false };
       }
-      return this.store.storeReleases([{ ...this.preparer.prepare(held.release), ...trace }], em);
+      return this.store.storeReleases([{ ...(await this.preparer.prepare(held.release)), ...trace }], em);
     });
     if (!queued)
       throw new HttpException({ code: 'FANOUT.NOT_HELD', message: 'no open guard hold for this event' }, 404);

@@ -1,23 +1,44 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { sha256Hex, type ReleasedEvent } from '@kyoyu/contracts';
+import { Injectable } from '@nestjs/common';
+import type { ReleasedEvent } from '@kyoyu/contracts';
 import { routeEvent } from '@kyoyu/fanout-core';
-import { SERVICE_CONFIG } from '@kyoyu/service-kit';
-import { renderBundle } from '@kyoyu/stix';
-import type { FanoutConfig } from './config';
 import type { ReleaseToStore } from './release-store';
+import { BundleRenderer } from './render/bundle-renderer';
 import { Subscribers } from './subscribers';
 
 /** A release made ready to store: its bundle, the bundle's hash and the routes to today's subscribers. */
 @Injectable()
 export class ReleasePreparer {
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: FanoutConfig,
+    private readonly renderer: BundleRenderer,
     private readonly subscribers: Subscribers,
   ) {}
 
-  prepare(release: ReleasedEvent, active = this.subscribers.active()): ReleaseToStore {
-    const bundle = JSON.stringify(renderBundle(release.event, { name: this.config.PRODUCER_NAME }));
-    return { release, bundle, contentHash: sha256Hex(bundle), routes: routeEvent(release.event, active) };
+  /** Each release made ready, or the error that stopped it (that release alone), in input order. */
+  async prepareAll(
+    releases: readonly ReleasedEvent[],
+    active = this.subscribers.active(),
+  ): Promise<Array<ReleaseToStore | Error>> {
+    const rendered = await this.renderer.render(releases.map((r) => r.event));
+    return releases.map((release, i) => {
+      const r = rendered[i];
+      if (!r || 'error' in r) return new UnrenderableEvent(r?.error);
+      return { release, ...r, routes: routeEvent(release.event, active) };
+    });
+  }
+
+  async prepare(release: ReleasedEvent): Promise<ReleaseToStore> {
+    const [prepared] = await this.prepareAll([release]);
+    if (!prepared || prepared instanceof Error) throw prepared ?? new UnrenderableEvent();
+    return prepared;
+  }
+}
+
+/** An event the STIX renderer refused (an unparseable timestamp, say); the message holds no event content. */
+export class UnrenderableEvent extends Error {
+  readonly code = 'FANOUT.UNRENDERABLE_EVENT';
+  constructor(reason = 'unrenderable event') {
+    super(`FANOUT.UNRENDERABLE_EVENT: ${reason}`);
+    this.name = 'UnrenderableEvent';
   }
 }
 
