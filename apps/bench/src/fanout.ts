@@ -42,8 +42,8 @@ function cpuPerDelivery(cpu: CpuByProcess, names: readonly string[], deliveries:
 const TARGET_RATIO = 0.5;
 /**
  * Events through fan-out, and through the bare pipe, before either's clock starts: about 1,000 deliveries, so
- * both run JIT-compiled code when measured (with 20 events, a 3,000-event run of one subscriber spent a
- * third of its time warming up: fan-out 1,290-1,310 against 1,630-1,740 deliveries/s at 6,000 events).
+ * both are measured running optimized code. With 20 events, one subscriber's fan-out measured 1,290-1,310
+ * deliveries/s over 3,000 events and 1,630-1,740 over 6,000: the short run was dominated by its cold start.
  */
 function warmUpEvents(subscribers: number): number {
   return Math.max(20, Math.ceil(1000 / subscribers));
