@@ -235,27 +235,31 @@ describe('kyoyu CLI', () => {
     const file = path.join(work, 'late.json');
     writeFileSync(file, JSON.stringify({ customers: [late] }));
     expect((await kyoyu('customers', 'import', file)).code).toBe(0);
-    // Ingestion reloads the registry on its own schedule: probe (another attacker address) until a record
-    // of the customer is attributed, judged by ingestion's recorded outcome.
-    const deadline = Date.now() + 30_000;
+    // Ingestion and de-identification each reload the registry on their own schedule: probe (another attacker
+    // address each time) until a probe of the customer reaches a subscriber, so every stage knows it. Waiting
+    // for ingestion alone let the replay reach a de-identification that had not reloaded yet (UNKNOWN_SOURCE).
+    const deadline = Date.now() + 60_000;
     for (let probe = 1; ; probe++) {
+      const probeIp = `198.51.100.${probe % 250}`;
       await send(
         late.id,
         suricataAlert({
           flowId: ++flow,
           internalIp: '10.7.7.8',
-          attackerIp: `198.51.100.${probe % 250}`,
+          attackerIp: probeIp,
           hostname: 'PROBE',
           user: 'probe',
         }),
       );
-      const [row] = (await db.query(
-        `SELECT count(*)::int AS n FROM ingest_outcomes WHERE source_org = $1 AND outcome = 'normalized'`,
-        [late.id],
-      )) as Array<{ n: number }>;
-      if ((row?.n ?? 0) > 0) break;
-      if (Date.now() > deadline) throw new Error('ingestion never picked up the registered customer');
-      await new Promise((r) => setTimeout(r, 200));
+      // Quoted as in the STIX pattern, so 198.51.100.1 does not match 198.51.100.10.
+      const through = await reader
+        .waitFor((m) => m.topic.startsWith('share.') && m.value.includes(`'${probeIp}'`), 1, 2_000)
+        .then(
+          () => true,
+          () => false,
+        );
+      if (through) break;
+      if (Date.now() > deadline) throw new Error('no probe of the registered customer reached a subscriber');
     }
     const replay = await kyoyu('--json', 'rejections', 'replay', id);
     expect(replay.code).toBe(0);
