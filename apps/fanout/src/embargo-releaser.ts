@@ -65,14 +65,13 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
           })),
           em,
         );
-        const prepared = await this.preparer.prepareAll(clear.map((d) => d.release));
+        // A release that cannot be rendered fails the transaction, tried again at the next tick.
+        const prepared = await this.preparer.prepareEvery(clear.map((d) => d.release));
         const kick = await this.store.storeReleases(
-          clear.map((d, i) => {
-            const item = prepared[i] as ReleaseToStore | Error;
-            // The whole transaction is tried again at the next tick, as for any other failure here.
-            if (item instanceof Error) throw item;
-            return { ...item, ...(d.traceContext ? { traceContext: d.traceContext } : {}) };
-          }),
+          clear.map((d, i) => ({
+            ...(prepared[i] as ReleaseToStore),
+            ...(d.traceContext ? { traceContext: d.traceContext } : {}),
+          })),
           em,
         );
         return { kick, held };

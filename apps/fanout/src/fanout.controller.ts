@@ -81,10 +81,7 @@ export class FanoutController {
       }
     });
     const routing = [...toRoute.values()];
-    const prepared = await this.preparer.prepareAll(
-      routing.map((r) => r.release),
-      this.subscribers.active(),
-    );
+    const prepared = await this.preparer.prepareAll(routing.map((r) => r.release));
     const batch: ReleaseToStore[] = [];
     routing.forEach(({ at, traceContext }, i) => {
       const item = prepared[i] as ReleaseToStore | Error;

@@ -107,7 +107,6 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
    * a subscriber's next request need not wait for that UPDATE (it would otherwise sit between every two sends).
    */
   private readonly recording = new Set<string>();
-  private readonly recordings = new Set<Promise<void>>();
   private stopped = false;
   private readonly meter = metrics.getMeter('kyoyu.fanout');
   private readonly delivered = this.meter.createCounter('kyoyu.fanout.deliveries', {
@@ -154,7 +153,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
     await this.cycles.stop();
     await Promise.allSettled([...this.sending]);
-    await Promise.allSettled([...this.recordings]);
+    // The last UPDATEs recording deliveries (flushAcks takes every acknowledgement queued meanwhile).
+    await this.flushing;
     await Promise.allSettled([
       this.shared?.disconnect(),
       ...[...this.states.values()].map((s) => s.producer?.disconnect()),
@@ -478,7 +478,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
    */
   private record(seqs: string[], at: number): void {
     for (const seq of seqs) this.recording.add(seq);
-    const done: Promise<void> = this.acknowledge(seqs, at)
+    void this.acknowledge(seqs, at)
       .catch((err: unknown) => {
         this.logger.warn(
           { code: errorCode(err), rows: seqs.length },
@@ -487,9 +487,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       })
       .finally(() => {
         for (const seq of seqs) this.recording.delete(seq);
-        this.recordings.delete(done);
       });
-    this.recordings.add(done);
   }
 
   /** Marks rows delivered; acknowledgements arriving together share one UPDATE. */

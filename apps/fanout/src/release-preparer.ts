@@ -14,11 +14,9 @@ export class ReleasePreparer {
   ) {}
 
   /** Each release made ready, or the error that stopped it (that release alone), in input order. */
-  async prepareAll(
-    releases: readonly ReleasedEvent[],
-    active = this.subscribers.active(),
-  ): Promise<Array<ReleaseToStore | Error>> {
+  async prepareAll(releases: readonly ReleasedEvent[]): Promise<Array<ReleaseToStore | Error>> {
     const rendered = await this.renderer.render(releases.map((r) => r.event));
+    const active = this.subscribers.active();
     return releases.map((release, i) => {
       const r = rendered[i];
       if (!r || 'error' in r) return new UnrenderableEvent(r?.error);
@@ -26,10 +24,16 @@ export class ReleasePreparer {
     });
   }
 
+  /** Every release made ready, or the first error: for callers that retry the whole batch. */
+  async prepareEvery(releases: readonly ReleasedEvent[]): Promise<ReleaseToStore[]> {
+    return (await this.prepareAll(releases)).map((item) => {
+      if (item instanceof Error) throw item;
+      return item;
+    });
+  }
+
   async prepare(release: ReleasedEvent): Promise<ReleaseToStore> {
-    const [prepared] = await this.prepareAll([release]);
-    if (!prepared || prepared instanceof Error) throw prepared ?? new UnrenderableEvent();
-    return prepared;
+    return (await this.prepareEvery([release]))[0] as ReleaseToStore;
   }
 }
 

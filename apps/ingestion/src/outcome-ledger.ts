@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { IngestOutcome } from '@kyoyu/persistence';
+import { originOf, type IngestOutcome } from '@kyoyu/persistence';
 
 /** One consumed raw record as ingestion decided it, before the duplicate check. */
 export interface LedgerEntry {
@@ -14,9 +14,9 @@ export interface LedgerEntry {
   reason: string | null;
 }
 
-/** `topic/partition/offset`: how a record is named across seen_alerts, ingest_outcomes and rejections. */
+/** A record's origin, as reconciliation names it (persistence's originOf). */
 export function originKey(e: Pick<LedgerEntry, 'topic' | 'partition' | 'offset'>): string {
-  return `${e.topic}/${e.partition}/${e.offset}`;
+  return originOf(e.topic, e.partition, e.offset);
 }
 
 /**

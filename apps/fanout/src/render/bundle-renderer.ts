@@ -42,7 +42,7 @@ export class BundleRenderer implements OnModuleDestroy {
   async render(events: readonly SanitizedEvent[]): Promise<RenderedBundle[]> {
     if (events.length === 0) return [];
     const pool = this.pool;
-    if (!pool) return unpackBatch(renderBatch({ events: [...events], producer: this.producer }));
+    if (!pool) return unpackBatch(renderBatch({ events, producer: this.producer }));
     // One task per thread, so a batch uses them all.
     const size = Math.ceil(events.length / this.threads);
     const tasks: Array<Promise<RenderedBatch>> = [];

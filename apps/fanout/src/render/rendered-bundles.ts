@@ -1,5 +1,4 @@
-import type { SanitizedEvent } from '@kyoyu/contracts';
-import { sha256Hex } from '@kyoyu/contracts';
+import { sha256Hex, type SanitizedEvent } from '@kyoyu/contracts';
 import { renderBundle, type Producer } from '@kyoyu/stix';
 
 /** An event's STIX bundle as subscribers receive it (UTF-8 JSON) and its sha256; or why it could not be. */
@@ -16,7 +15,7 @@ export interface RenderedBatch {
 }
 
 export interface RenderTask {
-  events: SanitizedEvent[];
+  events: readonly SanitizedEvent[];
   producer: Producer;
 }
 

@@ -3,6 +3,7 @@ import {
   downstreamFacts,
   downstreamOutcome,
   ingestOutcomes,
+  originOf,
   reconcile,
   type OffsetRange,
   type ReconcileReport,
@@ -29,10 +30,6 @@ export interface Settlement {
 const BAD_MARKER = /kyoyu-mark-\d+-\d+/;
 const ALERT_MARKER = /45\.\d{1,3}\.\d{1,3}\.\d{1,3}/;
 
-function originOf(m: { topic: string; partition: number; offset: string }): string {
-  return `${m.topic}/${m.partition}/${m.offset}`;
-}
-
 const UNSETTLED: ReadonlySet<string> = new Set(['NO_DOWNSTREAM_OUTCOME', 'APPROVED_NOT_RELEASED']);
 
 /** The rejections read so far from alerts.rejected.v1, as reconcile's facts take them. */
@@ -50,7 +47,7 @@ export async function settlement(stack: FaultStack, records: readonly WorkloadRe
     if (m.topic !== Topics.AlertsRaw) continue;
     const marker = (BAD_MARKER.exec(m.value) ?? ALERT_MARKER.exec(m.value))?.[0];
     if (!marker || !wanted.has(marker)) continue;
-    rawOrigins.set(marker, [...(rawOrigins.get(marker) ?? []), originOf(m)]);
+    rawOrigins.set(marker, [...(rawOrigins.get(marker) ?? []), originOf(m.topic, m.partition, m.offset)]);
   }
   const notInRaw = records.filter((r) => !rawOrigins.has(r.marker));
   const origins = [...rawOrigins.values()].flat();
@@ -209,7 +206,11 @@ export async function verify(
   }
   const rejectionByOrigin = new Map<string, string>();
   for (const { event: e } of rejections(stack))
-    if (e.data.stage === 'ingestion') rejectionByOrigin.set(originOf(e.data.origin), e.data.reason);
+    if (e.data.stage === 'ingestion')
+      rejectionByOrigin.set(
+        originOf(e.data.origin.topic, e.data.origin.partition, e.data.origin.offset),
+        e.data.reason,
+      );
   const wrongRejections: string[] = [];
   for (const r of records) {
     if (r.kind !== 'bad') continue;

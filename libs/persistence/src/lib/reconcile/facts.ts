@@ -32,32 +32,35 @@ async function requireTables(db: DataSource, tables: string[]): Promise<void> {
 /** What ingestion recorded for the offsets of the ranges. */
 export async function ingestOutcomes(db: DataSource, ranges: readonly OffsetRange[]): Promise<IngestFact[]> {
   await requireTables(db, ['ingest_outcomes']);
-  const out: IngestFact[] = [];
-  for (const r of ranges) {
-    const rows = (await db.query(
-      `SELECT topic, partition, "offset"::text AS "offset", outcome, reason, alert_id
-         FROM ingest_outcomes WHERE topic = $1 AND partition = $2 AND "offset" >= $3 AND "offset" < $4`,
-      [r.topic, r.partition, r.from.toString(), r.to.toString()],
-    )) as Array<{
-      topic: string;
-      partition: number;
-      offset: string;
-      outcome: IngestFact['outcome'];
-      reason: string | null;
-      alert_id: string | null;
-    }>;
-    for (const row of rows) {
-      out.push({
-        topic: row.topic,
-        partition: Number(row.partition),
-        offset: BigInt(row.offset),
-        outcome: row.outcome,
-        reason: row.reason,
-        alertId: row.alert_id,
-      });
-    }
-  }
-  return out;
+  if (ranges.length === 0) return [];
+  // All ranges in one statement (one per partition and input topic would be a round trip each).
+  const rows = (await db.query(
+    `SELECT o.topic, o.partition, o."offset"::text AS "offset", o.outcome, o.reason, o.alert_id
+       FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[]) AS r(topic, partition, lo, hi)
+       JOIN ingest_outcomes o
+         ON o.topic = r.topic AND o.partition = r.partition AND o."offset" >= r.lo AND o."offset" < r.hi`,
+    [
+      ranges.map((r) => r.topic),
+      ranges.map((r) => r.partition),
+      ranges.map((r) => r.from.toString()),
+      ranges.map((r) => r.to.toString()),
+    ],
+  )) as Array<{
+    topic: string;
+    partition: number;
+    offset: string;
+    outcome: IngestFact['outcome'];
+    reason: string | null;
+    alert_id: string | null;
+  }>;
+  return rows.map((row) => ({
+    topic: row.topic,
+    partition: Number(row.partition),
+    offset: BigInt(row.offset),
+    outcome: row.outcome,
+    reason: row.reason,
+    alertId: row.alert_id,
+  }));
 }
 
 /**

@@ -81,6 +81,7 @@ export interface ReconcileReport {
   ok: boolean;
 }
 
+/** `topic/partition/offset`: how a consumed record is named in ingest_outcomes, seen_alerts and rejections. */
 export function originOf(topic: string, partition: number, offset: bigint | string): string {
   return `${topic}/${partition}/${offset.toString()}`;
 }
