@@ -157,6 +157,67 @@ it('falls back to one record per call when a batch keeps failing, so only the cu
   expect(rejectionsFor(inputB, 'b-5').map((r) => r.reason)).toEqual(['RETRIES_EXHAUSTED']);
 });
 
+it('handles the waiting batches of several partitions in one call and commits each partition past its own', async () => {
+  const topic = `it.stage-waves.${run}`;
+  const partitions = 8;
+  const groupId = `it-waves-${run}`;
+  await controlBroker(`create-topic ${topic} ${partitions}`);
+  // Every partition holds records before the consumer joins: each broker's first fetch response carries the
+  // batches of the partitions it leads (8 partitions over the mock's 3 brokers: at least two each).
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: Array.from({ length: partitions * 5 }, (_, i) => ({
+      partition: i % partitions,
+      key: null,
+      value: `w-${i}`,
+    })),
+  });
+  const calls: Array<Array<{ partition: number; offset: string }>> = [];
+  const handler: TopicHandler = {
+    batch: true,
+    handle: async (records): Promise<RecordOutcome[]> => {
+      calls.push(records.map((r) => ({ partition: r.partition, offset: r.offset })));
+      return records.map(echo);
+    },
+  };
+  const c = new StageConsumer(kafka, {
+    stage: 'fanout',
+    groupId,
+    topics: [topic],
+    handlerFor: (t) => (t === topic ? handler : undefined),
+    publisher,
+    logger: pino({ level: 'silent' }),
+    maxAttempts: 3,
+    partitionsConsumedConcurrently: 1,
+  });
+  consumers.push(c);
+  await c.start();
+
+  const outs = await reader.waitFor(
+    (m) => m.topic === output && m.value.startsWith('out:w-'),
+    partitions * 5,
+  );
+  expect(new Set(outs.map((m) => m.value)).size).toBe(partitions * 5);
+  // Fewer calls than partitions: a call took the records of several partitions...
+  expect(calls.length).toBeLessThan(partitions);
+  expect(Math.max(...calls.map((call) => new Set(call.map((r) => r.partition)).size))).toBeGreaterThan(1);
+  // ...each partition's records still in their order, and every partition's offset committed past its last.
+  for (let p = 0; p < partitions; p++) {
+    const offsets = calls
+      .flat()
+      .filter((r) => r.partition === p)
+      .map((r) => Number(r.offset));
+    expect(offsets).toEqual([0, 1, 2, 3, 4]);
+  }
+  await expect(
+    waitUntil(async () => {
+      const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return t?.partitions.filter((p) => p.offset === '5').length === partitions;
+    }),
+  ).resolves.toBe(true);
+});
+
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -26,6 +26,7 @@ import { PoisonRecordError } from './errors';
 import type { KafkaPublisher } from './publisher';
 import { toInboundRecord, type InboundRecord, type OutboundMessage, type RecordOutcome } from './records';
 import { extractTraceContext, injectTraceContext } from './trace-context';
+import { Waves } from './waves';
 
 /** What a stage does with one record: the messages that are its outcome (may be none). */
 export type RecordHandler = (record: InboundRecord) => Promise<OutboundMessage[]>;
@@ -43,7 +44,10 @@ export interface StageConsumerOptions {
   stage: Stage;
   groupId: string;
   topics: string[];
-  /** The handler for a topic's records. */
+  /**
+   * The handler for a topic's records. Batches waiting for the same batch handler (the same object) may be
+   * handled in one call, whatever their topic and partition.
+   */
   handlerFor: (topic: string) => TopicHandler | undefined;
   publisher: KafkaPublisher;
   logger: Logger;
@@ -55,6 +59,10 @@ export interface StageConsumerOptions {
   flushEvery?: number;
   /** Originals up to this size travel base64 in the rejection; larger ones as a hash only. */
   maxRejectedOriginalBytes?: number;
+  /**
+   * Partition batches handled at once. Batch-handled ones that wait for a slot meanwhile are handled together
+   * (see Waves), up to `flushEvery` records.
+   */
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
   sessionTimeout?: number;
@@ -70,6 +78,26 @@ export interface StageConsumerOptions {
 
 const tracer = trace.getTracer('kyoyu.messaging');
 
+/** Partition batches kafkajs may hand over at once (it fetches again when all are done). */
+const HANDED_OVER_PARTITIONS = 64;
+
+/** Records of one batch-handled partition, up to `flushEvery`, waiting for their wave. */
+interface Chunk {
+  kind: 'chunk';
+  handle: BatchHandler;
+  topic: string;
+  partition: number;
+  records: InboundRecord[];
+  lastOffset: string;
+  resolveOffset: (offset: string) => void;
+  heartbeat: () => Promise<void>;
+  /** False once the consumer stops or a rebalance takes the partition away (its new owner reads it again). */
+  live: () => boolean;
+}
+
+/** What the waves run: chunks of batch-handled partitions, or a record-handled partition's whole batch. */
+type PartitionWork = Chunk | { kind: 'batch'; payload: EachBatchPayload; handle: RecordHandler };
+
 /**
  * Consumes a stage's topics with at-least-once semantics and never stalls a partition:
  * - a bad record (PoisonRecordError, ContractViolation) goes to `alerts.rejected.v1` with its reason at once;
@@ -84,6 +112,8 @@ export class StageConsumer {
   private crashed = false;
   private readonly recordsIn: Counter;
   private readonly lag: ConsumerLagMonitor;
+  private readonly flushEvery: number;
+  private readonly waves: Waves<PartitionWork>;
 
   constructor(
     kafka: Kafka,
@@ -113,6 +143,14 @@ export class StageConsumer {
       description: 'Records consumed, by stage and topic',
     });
     this.lag = new ConsumerLagMonitor(kafka, opts.stage, opts.groupId, opts.topics, opts.logger);
+    this.flushEvery = opts.flushEvery ?? 500;
+    this.waves = new Waves<PartitionWork>({
+      maxInFlight: opts.partitionsConsumedConcurrently ?? 1,
+      maxWeight: this.flushEvery,
+      weigh: (w) => (w.kind === 'chunk' ? w.records.length : w.payload.batch.messages.length),
+      joins: (head, w) => head.kind === 'chunk' && w.kind === 'chunk' && head.handle === w.handle,
+      run: (work) => this.runWave(work),
+    });
   }
 
   /** True once the consumer is in its group and has not crashed. */
@@ -129,7 +167,8 @@ export class StageConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
+      // kafkajs hands every partition batch of a fetch response over at once; the waves bound the work.
+      partitionsConsumedConcurrently: HANDED_OVER_PARTITIONS,
       eachBatch: (payload) => this.processBatch(payload),
     });
     this.lag.start();
@@ -141,71 +180,129 @@ export class StageConsumer {
     await this.consumer.disconnect();
   }
 
-  private async processBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    const flushEvery = this.opts.flushEvery ?? 500;
-    const handler = this.opts.handlerFor(batch.topic);
+  private processBatch(payload: EachBatchPayload): Promise<void> {
+    const handler = this.opts.handlerFor(payload.batch.topic);
+    if (handler?.batch) return this.submitChunks(payload, handler.handle);
+    return this.waves.submit({ kind: 'batch', payload, handle: handler?.handle ?? (async () => []) });
+  }
+
+  /**
+   * A batch-handled partition's records go to the waves in chunks of at most `flushEvery`, one after the other,
+   * each committed before the next is submitted.
+   */
+  private async submitChunks(
+    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
+    handle: BatchHandler,
+  ): Promise<void> {
+    for (let i = 0; i < batch.messages.length; i += this.flushEvery) {
+      if (!isRunning() || isStale()) break;
+      const chunk = batch.messages.slice(i, i + this.flushEvery);
+      await this.waves.submit({
+        kind: 'chunk',
+        handle,
+        topic: batch.topic,
+        partition: batch.partition,
+        records: chunk.map((m) => toInboundRecord(batch.topic, batch.partition, m)),
+        lastOffset: (chunk[chunk.length - 1] as { offset: string }).offset,
+        resolveOffset,
+        heartbeat,
+        live: () => isRunning() && !isStale(),
+      });
+    }
+  }
+
+  private runWave(work: PartitionWork[]): Promise<void> {
+    const [first] = work;
+    if (first?.kind === 'batch') return this.processEachRecord(first.payload, first.handle);
+    return this.processChunks(work as Chunk[]);
+  }
+
+  /**
+   * Chunks of several partitions that share a batch handler: one handler call, one publish of the outcome
+   * messages, one offset commit for all of them.
+   */
+  private async processChunks(waiting: Chunk[]): Promise<void> {
+    const chunks = waiting.filter((c) => c.live());
+    const [first] = chunks;
+    if (!first) return;
+    const handledAt = performance.now();
+    const records = chunks.flatMap((c) => c.records);
+    for (const c of chunks) this.recordsIn.add(c.records.length, { stage: this.opts.stage, topic: c.topic });
+    const pending = await this.processRecords(records, first.handle, first.heartbeat);
+    const t0 = performance.now();
+    await this.opts.publisher.publish(pending);
+    for (const c of chunks) c.resolveOffset(c.lastOffset);
+    const t1 = performance.now();
+    await this.consumer.commitOffsets(
+      chunks.map((c) => ({
+        topic: c.topic,
+        partition: c.partition,
+        offset: (BigInt(c.lastOffset) + 1n).toString(),
+      })),
+    );
+    await first.heartbeat();
+    this.logFlush(chunks.length, records.length, pending.length, handledAt, t0, t1);
+  }
+
+  /** A record-handled partition's batch: one record after the other, published and committed every `flushEvery`. */
+  private async processEachRecord(
+    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
+    handle: RecordHandler,
+  ): Promise<void> {
     let pending: OutboundMessage[] = [];
     let lastOffset: string | undefined;
-
+    let records = 0;
     let handledAt = performance.now();
     const flush = async () => {
       if (lastOffset === undefined) return;
       const t0 = performance.now();
-      const published = pending.length;
       await this.opts.publisher.publish(pending);
-      pending = [];
       resolveOffset(lastOffset);
       const t1 = performance.now();
       await this.consumer.commitOffsets([
         { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() },
       ]);
-      lastOffset = undefined;
       await heartbeat();
-      // Where a batch's time goes (counts and milliseconds only): handling, publishing, committing.
-      this.opts.logger.debug(
-        {
-          stage: this.opts.stage,
-          partition: batch.partition,
-          published,
-          handleMs: Math.round(t0 - handledAt),
-          publishMs: Math.round(t1 - t0),
-          commitMs: Math.round(performance.now() - t1),
-        },
-        'batch flushed',
-      );
+      this.logFlush(1, records, pending.length, handledAt, t0, t1);
+      pending = [];
+      lastOffset = undefined;
+      records = 0;
       handledAt = performance.now();
     };
-
-    if (handler?.batch) {
-      for (let i = 0; i < batch.messages.length; i += flushEvery) {
-        if (!isRunning() || isStale()) break;
-        const chunk = batch.messages.slice(i, i + flushEvery);
-        const records = chunk.map((m) => toInboundRecord(batch.topic, batch.partition, m));
-        this.recordsIn.add(records.length, { stage: this.opts.stage, topic: batch.topic });
-        for (const m of await this.processRecords(records, handler.handle, heartbeat)) pending.push(m);
-        lastOffset = chunk[chunk.length - 1]?.offset;
-        await flush();
-      }
-      return;
-    }
-
-    const single: RecordHandler = handler?.handle ?? (async () => []);
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const record = toInboundRecord(batch.topic, batch.partition, message);
       this.recordsIn.add(1, { stage: this.opts.stage, topic: batch.topic });
-      const outcome = await this.processRecord(record, single, heartbeat);
+      const outcome = await this.processRecord(record, handle, heartbeat);
       for (const m of outcome) pending.push(m);
       lastOffset = message.offset;
-      if (pending.length >= flushEvery) await flush();
+      records++;
+      if (pending.length >= this.flushEvery) await flush();
     }
     await flush();
+  }
+
+  /** Where a flush's time goes (counts and milliseconds only): handling, publishing, committing. */
+  private logFlush(
+    partitions: number,
+    records: number,
+    published: number,
+    handledAt: number,
+    t0: number,
+    t1: number,
+  ): void {
+    this.opts.logger.debug(
+      {
+        stage: this.opts.stage,
+        partitions,
+        records,
+        published,
+        handleMs: Math.round(t0 - handledAt),
+        publishMs: Math.round(t1 - t0),
+        commitMs: Math.round(performance.now() - t1),
+      },
+      'batch flushed',
+    );
   }
 
   /**

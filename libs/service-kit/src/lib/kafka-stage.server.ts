@@ -72,15 +72,21 @@ export class KafkaStageServer extends Server implements CustomTransportStrategy 
       }
       routes.set(topic, pattern);
     }
+    const handlers = new Map<string, TopicHandler>();
     this.consumer = new StageConsumer(this.kafka, {
       ...this.options,
       topics: [...routes.keys()],
       publisher: this.publisher,
       logger: this.log,
+      // One TopicHandler per pattern: topics routed to the same pattern share it, so their batches can be
+      // handled together (StageConsumer merges waiting batches with the same handler).
       handlerFor: (topic) => {
         const pattern = routes.get(topic);
-        const handler = pattern === undefined ? undefined : this.messageHandlers.get(pattern);
-        return handler ? this.topicHandler(handler) : undefined;
+        if (pattern === undefined) return undefined;
+        let handler = handlers.get(pattern);
+        const registered = this.messageHandlers.get(pattern);
+        if (!handler && registered) handlers.set(pattern, (handler = this.topicHandler(registered)));
+        return handler;
       },
     });
     this.consumer.start().then(
