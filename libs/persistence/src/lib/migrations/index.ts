@@ -9,6 +9,7 @@ import { ReleaseTraceContext1764100000002 } from './1764100000002-release-trace-
 import { TaxiiAppendQueue1764300000000 } from './1764300000000-taxii-append-queue';
 import { QueueTables1764400000000 } from './1764400000000-queue-tables';
 import { GuardHeldReleases1764500000000 } from './1764500000000-guard-held-releases';
+import { BundleLz41764600000000 } from './1764600000000-bundle-lz4';
 
 /** Every migration, in order. The schema comes only from these (never `synchronize`). */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   TaxiiAppendQueue1764300000000,
   QueueTables1764400000000,
   GuardHeldReleases1764500000000,
+  BundleLz41764600000000,
 ];
