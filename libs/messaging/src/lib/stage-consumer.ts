@@ -91,7 +91,7 @@ interface Chunk {
   lastOffset: string;
   resolveOffset: (offset: string) => void;
   heartbeat: () => Promise<void>;
-  /** False once the consumer stops or a rebalance takes the partition away (its new owner reads it again). */
+  /** False once the consumer stops or the partition is sought elsewhere: its records will be read again. */
   live: () => boolean;
 }
 
