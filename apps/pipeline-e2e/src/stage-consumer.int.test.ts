@@ -8,6 +8,7 @@ import {
   PoisonRecordError,
   StageConsumer,
   type InboundRecord,
+  type StageConsumerOptions,
   type RecordOutcome,
   type TopicHandler,
   unacknowledged,
@@ -50,7 +51,12 @@ afterAll(async () => {
   await admin?.disconnect();
 });
 
-function startConsumer(input: string, groupId: string, handler: TopicHandler): StageConsumer {
+function startConsumer(
+  input: string,
+  groupId: string,
+  handler: TopicHandler,
+  options: Partial<StageConsumerOptions> = {},
+): StageConsumer {
   const c = new StageConsumer(kafka, {
     stage: 'ingestion',
     groupId,
@@ -60,6 +66,7 @@ function startConsumer(input: string, groupId: string, handler: TopicHandler): S
     logger: pino({ level: 'silent' }),
     maxAttempts: 3,
     retryBaseDelayMs: 10,
+    ...options,
   });
   consumers.push(c);
   return c;
@@ -181,18 +188,8 @@ it('handles the waiting batches of several partitions in one call and commits ea
       return records.map(echo);
     },
   };
-  const c = new StageConsumer(kafka, {
-    stage: 'fanout',
-    groupId,
-    topics: [topic],
-    handlerFor: (t) => (t === topic ? handler : undefined),
-    publisher,
-    logger: pino({ level: 'silent' }),
-    maxAttempts: 3,
-    partitionsConsumedConcurrently: 1,
-  });
-  consumers.push(c);
-  await c.start();
+  // One slot: the batches of one fetch response, and those that arrive while a call runs, share a call.
+  await startConsumer(topic, groupId, handler, { partitionsConsumedConcurrently: 1 }).start();
 
   const outs = await reader.waitFor(
     (m) => m.topic === output && m.value.startsWith('out:w-'),
