@@ -20,7 +20,6 @@ import {
   type GuardHeldRelease,
   type ReleaseToStore,
 } from './release-store';
-import { Subscribers } from './subscribers';
 
 /**
  * events.released.v1 → stored release, bundle and one delivery row per entitled subscriber and channel
@@ -33,7 +32,6 @@ import { Subscribers } from './subscribers';
 export class FanoutController {
   constructor(
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly subscribers: Subscribers,
     private readonly preparer: ReleasePreparer,
     private readonly store: ReleaseStore,
     private readonly channels: DeliveryChannels,

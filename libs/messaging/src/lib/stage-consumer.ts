@@ -229,19 +229,7 @@ export class StageConsumer {
     const records = chunks.flatMap((c) => c.records);
     for (const c of chunks) this.recordsIn.add(c.records.length, { stage: this.opts.stage, topic: c.topic });
     const pending = await this.processRecords(records, first.handle, first.heartbeat);
-    const t0 = performance.now();
-    await this.opts.publisher.publish(pending);
-    for (const c of chunks) c.resolveOffset(c.lastOffset);
-    const t1 = performance.now();
-    await this.consumer.commitOffsets(
-      chunks.map((c) => ({
-        topic: c.topic,
-        partition: c.partition,
-        offset: (BigInt(c.lastOffset) + 1n).toString(),
-      })),
-    );
-    await first.heartbeat();
-    this.logFlush(chunks.length, records.length, pending.length, handledAt, t0, t1);
+    await this.publishThenCommit(pending, chunks, first.heartbeat, records.length, handledAt);
   }
 
   /** A record-handled partition's batch: one record after the other, published and committed every `flushEvery`. */
@@ -255,15 +243,8 @@ export class StageConsumer {
     let handledAt = performance.now();
     const flush = async () => {
       if (lastOffset === undefined) return;
-      const t0 = performance.now();
-      await this.opts.publisher.publish(pending);
-      resolveOffset(lastOffset);
-      const t1 = performance.now();
-      await this.consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() },
-      ]);
-      await heartbeat();
-      this.logFlush(1, records, pending.length, handledAt, t0, t1);
+      const position = { topic: batch.topic, partition: batch.partition, lastOffset, resolveOffset };
+      await this.publishThenCommit(pending, [position], heartbeat, records, handledAt);
       pending = [];
       lastOffset = undefined;
       records = 0;
@@ -282,21 +263,35 @@ export class StageConsumer {
     await flush();
   }
 
-  /** Where a flush's time goes (counts and milliseconds only): handling, publishing, committing. */
-  private logFlush(
-    partitions: number,
+  /**
+   * Publishes the outcome messages, and only then resolves and commits each partition past its last handled
+   * offset. Logs where the time went (counts and milliseconds only): handling, publishing, committing.
+   */
+  private async publishThenCommit(
+    pending: OutboundMessage[],
+    positions: ReadonlyArray<Pick<Chunk, 'topic' | 'partition' | 'lastOffset' | 'resolveOffset'>>,
+    heartbeat: () => Promise<void>,
     records: number,
-    published: number,
     handledAt: number,
-    t0: number,
-    t1: number,
-  ): void {
+  ): Promise<void> {
+    const t0 = performance.now();
+    await this.opts.publisher.publish(pending);
+    for (const p of positions) p.resolveOffset(p.lastOffset);
+    const t1 = performance.now();
+    await this.consumer.commitOffsets(
+      positions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        offset: (BigInt(p.lastOffset) + 1n).toString(),
+      })),
+    );
+    await heartbeat();
     this.opts.logger.debug(
       {
         stage: this.opts.stage,
-        partitions,
+        partitions: positions.length,
         records,
-        published,
+        published: pending.length,
         handleMs: Math.round(t0 - handledAt),
         publishMs: Math.round(t1 - t0),
         commitMs: Math.round(performance.now() - t1),

@@ -72,21 +72,18 @@ export class KafkaStageServer extends Server implements CustomTransportStrategy 
       }
       routes.set(topic, pattern);
     }
+    // One TopicHandler per pattern: topics routed to the same pattern share it, so their batches can be
+    // handled together (StageConsumer merges waiting batches with the same handler).
     const handlers = new Map<string, TopicHandler>();
+    for (const [pattern, handler] of this.messageHandlers) handlers.set(pattern, this.topicHandler(handler));
     this.consumer = new StageConsumer(this.kafka, {
       ...this.options,
       topics: [...routes.keys()],
       publisher: this.publisher,
       logger: this.log,
-      // One TopicHandler per pattern: topics routed to the same pattern share it, so their batches can be
-      // handled together (StageConsumer merges waiting batches with the same handler).
       handlerFor: (topic) => {
         const pattern = routes.get(topic);
-        if (pattern === undefined) return undefined;
-        let handler = handlers.get(pattern);
-        const registered = this.messageHandlers.get(pattern);
-        if (!handler && registered) handlers.set(pattern, (handler = this.topicHandler(registered)));
-        return handler;
+        return pattern === undefined ? undefined : handlers.get(pattern);
       },
     });
     this.consumer.start().then(
