@@ -7,6 +7,7 @@ import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { Headers, Topics, shareTopic, type Customer, type SanitizedEvent } from '@kyoyu/contracts';
 import { openDataSource, upsertCustomers } from '@kyoyu/persistence';
+import { GENESIS_HASH, chain } from '@kyoyu/review-core';
 import {
   TopicReader,
   connectedProducer,
@@ -313,9 +314,12 @@ describe('kyoyu CLI', () => {
     expect(revoke.code).toBe(0);
     await reader.waitFor((m) => m.topic === Topics.EventsRevoked && m.key === 'evt-cli-test');
     expect((await kyoyu('events', 'revoke', 'x', '--reason', 'because')).code).toBe(2);
-    const audit = await kyoyu('--json', 'audit', 'verify');
+    // More than nine entries, so a page read in text order ('10' before '2') would break the chain.
+    await appendAuditEntries(db, 12);
+    const audit = await kyoyu('--json', 'audit', 'verify', '--page-size', '5');
     expect(audit.code).toBe(0);
     expect(audit.json).toMatchObject({ ok: true });
+    expect((audit.json as { entries: number }).entries).toBeGreaterThanOrEqual(12);
   });
 
   it("lists fan-out's egress-guard holds without values, releases a false alarm once, and shows the backlog", async () => {
@@ -402,3 +406,28 @@ describe('kyoyu CLI', () => {
     expect((broken.json as typeof report).problems).toEqual([{ origin, code: 'NO_OUTCOME', found: [] }]);
   });
 });
+
+/** Extends the audit chain as the review service does: each entry hashed onto the one before it. */
+async function appendAuditEntries(db: DataSource, n: number): Promise<void> {
+  const [last] = (await db.query('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1')) as Array<{
+    hash: string;
+  }>;
+  const entries = chain(
+    last?.hash ?? GENESIS_HASH,
+    Array.from({ length: n }, (_, i) => ({
+      at: new Date(Date.now() + i).toISOString(),
+      actor: 'cli-test',
+      action: 'held' as const,
+      caseId: `cli-audit-${i}`,
+      beforeHash: null,
+      afterHash: null,
+      reason: null,
+    })),
+  );
+  for (const e of entries)
+    await db.query(
+      `INSERT INTO audit_log (at, actor, action, case_id, before_hash, after_hash, reason, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [e.at, e.actor, e.action, e.caseId, e.beforeHash, e.afterHash, e.reason, e.prevHash, e.hash],
+    );
+}

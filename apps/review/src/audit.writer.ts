@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { auditLogPage } from '@kyoyu/persistence';
 import {
   GENESIS_HASH,
   chain,
@@ -11,19 +12,6 @@ import {
 
 // Any fixed 64-bit number: one writer at a time extends the chain (held until the transaction ends).
 const AUDIT_CHAIN_LOCK = 727_017_005;
-
-interface AuditRow {
-  seq: string;
-  at: Date;
-  actor: string;
-  action: AuditAction;
-  case_id: string | null;
-  before_hash: string | null;
-  after_hash: string | null;
-  reason: string | null;
-  prev_hash: string;
-  hash: string;
-}
 
 /** Appends to the hash-chained audit log inside the caller's transaction, in one statement per call. */
 @Injectable()
@@ -57,25 +45,7 @@ export class AuditWriter {
 
   /** Verifies the whole chain, a page at a time. */
   async verify(pageSize = 5000): Promise<ChainVerdict> {
-    return verifyAuditLog(async (after) => {
-      const rows = (await this.dataSource.query(
-        `SELECT seq, at, actor, action, case_id, before_hash, after_hash, reason, prev_hash, hash
-         FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
-        [after ?? '0', pageSize],
-      )) as AuditRow[];
-      return rows.map((r) => ({
-        seq: r.seq,
-        at: r.at.toISOString(),
-        actor: r.actor,
-        action: r.action,
-        caseId: r.case_id,
-        beforeHash: r.before_hash,
-        afterHash: r.after_hash,
-        reason: r.reason,
-        prevHash: r.prev_hash,
-        hash: r.hash,
-      }));
-    });
+    return verifyAuditLog((after) => auditLogPage<AuditAction>(this.dataSource, after, pageSize));
   }
 
   async entriesFor(

@@ -1,22 +1,10 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { RevocationReason, Topics, deterministicId, encodeEvent } from '@kyoyu/contracts';
+import { auditLogPage } from '@kyoyu/persistence';
 import { verifyAuditLog, type AuditAction } from '@kyoyu/review-core';
 import { CliError, ExitCode } from '../lib/errors';
 import type { Runner } from './runner';
-
-interface AuditRow {
-  seq: string;
-  at: Date;
-  actor: string;
-  action: AuditAction;
-  case_id: string | null;
-  before_hash: string | null;
-  after_hash: string | null;
-  reason: string | null;
-  prev_hash: string;
-  hash: string;
-}
 
 /** `kyoyu events revoke` and `kyoyu audit verify`. */
 export function registerEventAndAuditCommands(program: Command, run: Runner): void {
@@ -79,24 +67,9 @@ export function registerEventAndAuditCommands(program: Command, run: Runner): vo
         }>;
         ctx.progress.start(total, 'verifying');
         const verdict = await verifyAuditLog(async (after) => {
-          const rows = (await db.query(
-            `SELECT seq::text AS seq, at, actor, action, case_id, before_hash, after_hash, reason, prev_hash, hash
-               FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
-            [after ?? '0', opts.pageSize],
-          )) as AuditRow[];
-          ctx.progress.increment(rows.length);
-          return rows.map((r) => ({
-            seq: r.seq,
-            at: r.at.toISOString(),
-            actor: r.actor,
-            action: r.action,
-            caseId: r.case_id,
-            beforeHash: r.before_hash,
-            afterHash: r.after_hash,
-            reason: r.reason,
-            prevHash: r.prev_hash,
-            hash: r.hash,
-          }));
+          const page = await auditLogPage<AuditAction>(db, after, opts.pageSize);
+          ctx.progress.increment(page.length);
+          return page;
         });
         ctx.progress.stop();
         ctx.out.result(verdict, () =>
