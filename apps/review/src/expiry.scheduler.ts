@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { errorName } from '@kyoyu/messaging';
-import { LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import { CoalescingRunner, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { ReviewConfig } from './config';
 import { ReviewMetrics } from './review-metrics';
 import { ReviewRepository } from './review.repository';
@@ -10,7 +10,10 @@ import { ReviewRepository } from './review.repository';
 @Injectable()
 export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly sweeps = new CoalescingRunner(
+    () => this.expireAll(),
+    (e) => this.logger.warn({ error: errorName(e) }, 'expiry sweep failed; will retry'),
+  );
 
   constructor(
     private readonly repo: ReviewRepository,
@@ -25,18 +28,15 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.sweeps.stop();
   }
 
   sweep(): void {
-    if (this.running) return;
-    this.running = this.expireAll()
-      .catch((e: unknown) => this.logger.warn({ error: errorName(e) }, 'expiry sweep failed; will retry'))
-      .finally(() => (this.running = undefined));
+    this.sweeps.kick();
   }
 
   private async expireAll(): Promise<void> {
-    for (;;) {
+    while (!this.sweeps.stopped) {
       const n = await this.repo.expireDue();
       this.metrics.expired(n);
       if (n > 0) this.logger.info({ expired: n }, 'held items expired');
