@@ -3,12 +3,15 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { ReleasedEvent } from '@kyoyu/contracts';
 import { errorName } from '@kyoyu/messaging';
-import { LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import { CoalescingRunner, LOGGER, SERVICE_CONFIG, drainBatches } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 import { DeliveryChannels } from './delivery-channels';
 import { ReleasePreparer } from './release-preparer';
 import { RegistryGuard } from './registry-guard';
 import { ReleaseStore, type ReleaseToStore } from './release-store';
+
+/** Releases moved out of embargo per transaction. */
+const EMBARGO_BATCH = 200;
 
 /**
  * Routes embargoed releases once their embargo has ended, with the subscribers registered then, after fan-out's
@@ -19,7 +22,12 @@ import { ReleaseStore, type ReleaseToStore } from './release-store';
 @Injectable()
 export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  /** One pass at a time; each works through every release due, a batch per transaction. */
+  private readonly passes = new CoalescingRunner(
+    () => this.releaseAllDue(),
+    // The rows stay where they are; the next tick tries again.
+    (e) => this.logger.warn({ error: errorName(e) }, 'embargo release failed; will retry'),
+  );
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: FanoutConfig,
@@ -32,60 +40,64 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.releaseDue(), this.config.EMBARGO_POLL_MS);
+    this.timer = setInterval(() => this.passes.kick(), this.config.EMBARGO_POLL_MS);
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.passes.stop();
   }
 
-  /** Routes every release whose embargo has ended; returns how many. */
-  async releaseDue(limit = 200): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    try {
-      const { kick, held } = await this.dataSource.transaction(async (em) => {
-        const due = (await em.query(
-          `WITH due AS (
+  /**
+   * Routes every release whose embargo has ended. A batch per tick would route at most EMBARGO_BATCH per
+   * EMBARGO_POLL_MS (20 a second by default), however many came due at once.
+   */
+  private async releaseAllDue(): Promise<void> {
+    await drainBatches(
+      () => this.releaseBatch(EMBARGO_BATCH),
+      EMBARGO_BATCH,
+      () => this.passes.stopped,
+    );
+  }
+
+  /** Moves up to `limit` due releases out of embargo and routes them, in one transaction; returns how many. */
+  private async releaseBatch(limit: number): Promise<number> {
+    const { kick, held, taken } = await this.dataSource.transaction(async (em) => {
+      const due = (await em.query(
+        `WITH due AS (
              DELETE FROM embargoed_releases WHERE event_id IN (
                SELECT event_id FROM embargoed_releases WHERE withdrawn_at IS NULL AND release_at <= now()
                ORDER BY release_at LIMIT $1 FOR UPDATE SKIP LOCKED)
              RETURNING release, trace_context
            )
            SELECT release, trace_context FROM due`,
-          [limit],
-        )) as Array<{ release: ReleasedEvent; trace_context: Record<string, string> | null }>;
-        if (due.length === 0)
-          return { kick: { kafkaSubscribers: [], stored: [], taxiiQueued: false }, held: [] };
-        const { clear, held } = await this.guard.recheck(
-          due.map((d) => ({
-            release: d.release,
-            ...(d.trace_context ? { traceContext: d.trace_context } : {}),
-          })),
-          em,
-        );
-        // A release that cannot be rendered fails the transaction, tried again at the next tick.
-        const prepared = await this.preparer.prepareEvery(clear.map((d) => d.release));
-        const kick = await this.store.storeReleases(
-          clear.map((d, i) => ({
-            ...(prepared[i] as ReleaseToStore),
-            ...(d.traceContext ? { traceContext: d.traceContext } : {}),
-          })),
-          em,
-        );
-        return { kick, held };
-      });
-      // Counted only now that the holds are committed.
-      this.guard.countHeld(held);
-      this.channels.queued(kick);
-      return kick.stored.length;
-    } catch (e) {
-      // The rows stay where they are; the next tick tries again.
-      this.logger.warn({ error: errorName(e) }, 'embargo release failed; will retry');
-      return 0;
-    } finally {
-      this.running = false;
-    }
+        [limit],
+      )) as Array<{ release: ReleasedEvent; trace_context: Record<string, string> | null }>;
+      if (due.length === 0)
+        return { kick: { kafkaSubscribers: [], stored: [], taxiiQueued: false }, held: [], taken: 0 };
+      const { clear, held } = await this.guard.recheck(
+        due.map((d) => ({
+          release: d.release,
+          ...(d.trace_context ? { traceContext: d.trace_context } : {}),
+        })),
+        em,
+      );
+      // A release that cannot be rendered fails the transaction (and the pass), tried again at the next tick.
+      const prepared = await this.preparer.prepareEvery(clear.map((d) => d.release));
+      const kick = await this.store.storeReleases(
+        clear.map((d, i) => ({
+          ...(prepared[i] as ReleaseToStore),
+          ...(d.traceContext ? { traceContext: d.traceContext } : {}),
+        })),
+        em,
+      );
+      return { kick, held, taken: due.length };
+    });
+    // Counted only now that the holds are committed.
+    this.guard.countHeld(held);
+    this.channels.queued(kick);
+    // What the batch took off the embargo table, held by the guard or routed: a full batch means more may wait.
+    return taken;
   }
 }

@@ -1,10 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { errorName } from '@kyoyu/messaging';
-import { CoalescingRunner, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import { CoalescingRunner, LOGGER, SERVICE_CONFIG, drainBatches } from '@kyoyu/service-kit';
 import type { ReviewConfig } from './config';
 import { ReviewMetrics } from './review-metrics';
 import { ReviewRepository } from './review.repository';
+
+/** Items expired per transaction. */
+const EXPIRY_BATCH = 1000;
 
 /** Expires items past their deadline every REVIEW_EXPIRY_SWEEP_MS (SKIP LOCKED: safe with replicas). */
 @Injectable()
@@ -36,11 +39,15 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async expireAll(): Promise<void> {
-    while (!this.sweeps.stopped) {
-      const n = await this.repo.expireDue();
-      this.metrics.expired(n);
-      if (n > 0) this.logger.info({ expired: n }, 'held items expired');
-      if (n < 1000) return;
-    }
+    await drainBatches(
+      async () => {
+        const n = await this.repo.expireDue(new Date(), EXPIRY_BATCH);
+        this.metrics.expired(n);
+        if (n > 0) this.logger.info({ expired: n }, 'held items expired');
+        return n;
+      },
+      EXPIRY_BATCH,
+      () => this.sweeps.stopped,
+    );
   }
 }

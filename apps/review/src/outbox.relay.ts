@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { KafkaPublisher, errorName } from '@kyoyu/messaging';
-import { CoalescingRunner, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import { CoalescingRunner, LOGGER, SERVICE_CONFIG, drainBatches } from '@kyoyu/service-kit';
 import type { ReviewConfig } from './config';
 
 interface OutboxRow {
@@ -48,30 +48,36 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.runner.kick();
   }
 
-  /** Publishes until the outbox is empty. */
+  /** Publishes until the outbox is empty, or the relay stops. */
   async drain(batchSize = 500): Promise<void> {
-    for (;;) {
-      const published = await this.dataSource.transaction(async (em) => {
-        const rows = (await em.query(
-          `SELECT id, aggregate_type, aggregate_id, payload, headers FROM outbox
-           WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [batchSize],
-        )) as OutboxRow[];
-        if (rows.length === 0) return 0;
-        await this.publisher.publish(
-          rows.map((r) => ({
-            topic: r.aggregate_type,
-            key: r.aggregate_id,
-            value: Buffer.from(r.payload, 'utf8'),
-            headers: r.headers,
-          })),
-        );
-        await em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-          rows.map((r) => r.id),
-        ]);
-        return rows.length;
-      });
-      if (published < batchSize) return;
-    }
+    await drainBatches(
+      () => this.publishBatch(batchSize),
+      batchSize,
+      () => this.runner.stopped,
+    );
+  }
+
+  /** Publishes the oldest unpublished rows and marks them published, in one transaction; returns how many. */
+  private publishBatch(batchSize: number): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const rows = (await em.query(
+        `SELECT id, aggregate_type, aggregate_id, payload, headers FROM outbox
+         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      )) as OutboxRow[];
+      if (rows.length === 0) return 0;
+      await this.publisher.publish(
+        rows.map((r) => ({
+          topic: r.aggregate_type,
+          key: r.aggregate_id,
+          value: Buffer.from(r.payload, 'utf8'),
+          headers: r.headers,
+        })),
+      );
+      await em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((r) => r.id),
+      ]);
+      return rows.length;
+    });
   }
 }

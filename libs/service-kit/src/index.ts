@@ -4,3 +4,4 @@ export * from './lib/kafka-status';
 export * from './lib/service-kit.module';
 export * from './lib/bootstrap';
 export * from './lib/coalescing-runner';
+export * from './lib/drain-batches';
