@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { metrics } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { CoalescingRunner, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
+import { CoalescingRunner, LOGGER, SERVICE_CONFIG, drainBatches } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 import { errorCode } from './kafka-dispatcher';
 
@@ -71,11 +71,15 @@ export class TaxiiAppender implements OnModuleInit, OnApplicationShutdown {
       `SELECT EXISTS (SELECT 1 FROM deliveries WHERE channel = 'taxii' AND delivered_at IS NULL) AS any`,
     )) as Array<{ any: boolean }>;
     if (!queued?.any) return;
-    while (!this.runner.stopped) {
-      const n = await this.appendBatch();
-      if (n > 0) this.appended.add(n);
-      if (n < this.config.TAXII_APPEND_BATCH) return;
-    }
+    await drainBatches(
+      async () => {
+        const n = await this.appendBatch();
+        if (n > 0) this.appended.add(n);
+        return n;
+      },
+      this.config.TAXII_APPEND_BATCH,
+      () => this.runner.stopped,
+    );
   }
 
   /** One transaction: the oldest queued TAXII deliveries, their objects appended, the rows marked delivered. */
