@@ -6,9 +6,9 @@ import { errorName } from '@kyoyu/messaging';
 import { CoalescingRunner, LOGGER, SERVICE_CONFIG, drainBatches } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 import { DeliveryChannels } from './delivery-channels';
-import { ReleasePreparer } from './release-preparer';
+import { ReleasePreparer, UnrenderableEvent } from './release-preparer';
 import { RegistryGuard } from './registry-guard';
-import { ReleaseStore, type ReleaseToStore } from './release-store';
+import { ReleaseStore } from './release-store';
 
 /** Releases moved out of embargo per transaction. */
 const EMBARGO_BATCH = 200;
@@ -61,21 +61,21 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** Moves up to `limit` due releases out of embargo and routes them, in one transaction; returns how many. */
+  /**
+   * Takes up to `limit` due releases, in one transaction: those the egress guard stops are held, the others
+   * routed and stored, and all of them leave the embargo table; one that cannot be rendered stays there,
+   * marked failed (and no longer due), so it holds up neither its batch nor the releases due after it.
+   * Returns how many it took.
+   */
   private async releaseBatch(limit: number): Promise<number> {
-    const { kick, held, taken } = await this.dataSource.transaction(async (em) => {
+    const { kick, held, failed, taken } = await this.dataSource.transaction(async (em) => {
       const due = (await em.query(
-        `WITH due AS (
-             DELETE FROM embargoed_releases WHERE event_id IN (
-               SELECT event_id FROM embargoed_releases WHERE withdrawn_at IS NULL AND release_at <= now()
-               ORDER BY release_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-             RETURNING release, trace_context
-           )
-           SELECT release, trace_context FROM due`,
+        `SELECT event_id, release, trace_context FROM embargoed_releases
+         WHERE withdrawn_at IS NULL AND failed_at IS NULL AND release_at <= now()
+         ORDER BY release_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
-      )) as Array<{ release: ReleasedEvent; trace_context: Record<string, string> | null }>;
-      if (due.length === 0)
-        return { kick: { kafkaSubscribers: [], stored: [], taxiiQueued: false }, held: [], taken: 0 };
+      )) as Array<{ event_id: string; release: ReleasedEvent; trace_context: Record<string, string> | null }>;
+      if (due.length === 0) return { kick: NOTHING_STORED, held: [], failed: [], taken: 0 };
       const { clear, held } = await this.guard.recheck(
         due.map((d) => ({
           release: d.release,
@@ -83,21 +83,39 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
         })),
         em,
       );
-      // A release that cannot be rendered fails the transaction (and the pass), tried again at the next tick.
-      const prepared = await this.preparer.prepareEvery(clear.map((d) => d.release));
+      const prepared = await this.preparer.prepareAll(clear.map((d) => d.release));
+      const failed = clear.filter((_, i) => prepared[i] instanceof Error).map((d) => d.release.event.eventId);
       const kick = await this.store.storeReleases(
-        clear.map((d, i) => ({
-          ...(prepared[i] as ReleaseToStore),
-          ...(d.traceContext ? { traceContext: d.traceContext } : {}),
-        })),
+        clear.flatMap((d, i) => {
+          const p = prepared[i];
+          return p instanceof Error || !p
+            ? []
+            : [{ ...p, ...(d.traceContext ? { traceContext: d.traceContext } : {}) }];
+        }),
         em,
       );
-      return { kick, held, taken: due.length };
+      if (failed.length > 0)
+        await em.query(
+          `UPDATE embargoed_releases SET failed_at = now(), failure = $2 WHERE event_id = ANY($1::text[])`,
+          [failed, UnrenderableEvent.CODE],
+        );
+      await em.query(
+        `DELETE FROM embargoed_releases WHERE event_id = ANY($1::text[]) AND failed_at IS NULL`,
+        [due.map((d) => d.event_id)],
+      );
+      return { kick, held, failed, taken: due.length };
     });
     // Counted only now that the holds are committed.
     this.guard.countHeld(held);
     this.channels.queued(kick);
-    // What the batch took off the embargo table, held by the guard or routed: a full batch means more may wait.
+    if (failed.length > 0)
+      this.logger.warn(
+        { code: UnrenderableEvent.CODE, events: failed },
+        'releases whose embargo ended cannot be rendered; kept out of delivery, marked failed',
+      );
+    // A full batch means more may be due.
     return taken;
   }
 }
+
+const NOTHING_STORED = { kafkaSubscribers: [], stored: [], taxiiQueued: false };

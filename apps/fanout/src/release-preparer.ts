@@ -39,9 +39,10 @@ export class ReleasePreparer {
 
 /** An event the STIX renderer refused (an unparseable timestamp, say); the message holds no event content. */
 export class UnrenderableEvent extends Error {
-  readonly code = 'FANOUT.UNRENDERABLE_EVENT';
+  static readonly CODE = 'FANOUT.UNRENDERABLE_EVENT';
+  readonly code = UnrenderableEvent.CODE;
   constructor(reason = 'unrenderable event') {
-    super(`FANOUT.UNRENDERABLE_EVENT: ${reason}`);
+    super(`${UnrenderableEvent.CODE}: ${reason}`);
     this.name = 'UnrenderableEvent';
   }
 }

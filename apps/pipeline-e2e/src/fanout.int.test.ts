@@ -594,13 +594,15 @@ describe('embargo', () => {
     }
   }
 
+  /** Shared with everyone, under an agreement whose embargo ends `ms` from now. */
+  const embargo = (ms: number) => ({
+    tlp: 'green' as const,
+    audience: { kind: 'all' as const },
+    agreementVersion: 3,
+    embargoUntil: new Date(Date.now() + ms).toISOString(),
+  });
+
   it("holds a release back until its agreement's embargo ends, and a withdrawal under embargo stops it", async () => {
-    const embargo = (ms: number) => ({
-      tlp: 'green' as const,
-      audience: { kind: 'all' as const },
-      agreementVersion: 3,
-      embargoUntil: new Date(Date.now() + ms).toISOString(),
-    });
     const withdrawn = event({ distribution: embargo(3000) });
     const held = event({ distribution: embargo(3500) });
     await release(withdrawn, held);
@@ -624,6 +626,24 @@ describe('embargo', () => {
       [withdrawn.eventId, held.eventId],
     ])) as Array<{ event_id: string }>;
     expect(stored.map((r) => r.event_id)).toEqual([held.eventId]);
+  });
+  it('marks a release it cannot render when its embargo ends, and routes the releases due after it', async () => {
+    // The schema takes any string as observedAt; the STIX renderer refuses one that is not a time.
+    const unrenderable = event({ observedAt: 'not a time', distribution: embargo(1500) });
+    const after = event({ distribution: embargo(2500) });
+    await release(unrenderable, after);
+
+    const [delivered] = await readerOf(ids.steady).waitFor((m) => m.key === after.eventId);
+    expect(delivered!.timestamp).toBeGreaterThanOrEqual(Date.parse(after.distribution.embargoUntil!));
+    const [kept] = (await db.query(`SELECT failed_at, failure FROM embargoed_releases WHERE event_id = $1`, [
+      unrenderable.eventId,
+    ])) as Array<{ failed_at: Date | null; failure: string | null }>;
+    expect(kept?.failure).toBe('FANOUT.UNRENDERABLE_EVENT');
+    expect(kept?.failed_at).not.toBeNull();
+    const stored = (await db.query(`SELECT event_id FROM released_events WHERE event_id = ANY($1::text[])`, [
+      [unrenderable.eventId, after.eventId],
+    ])) as Array<{ event_id: string }>;
+    expect(stored.map((r) => r.event_id)).toEqual([after.eventId]);
   });
 });
 

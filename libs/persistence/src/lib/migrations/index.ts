@@ -10,6 +10,7 @@ import { TaxiiAppendQueue1764300000000 } from './1764300000000-taxii-append-queu
 import { QueueTables1764400000000 } from './1764400000000-queue-tables';
 import { GuardHeldReleases1764500000000 } from './1764500000000-guard-held-releases';
 import { BundleLz41764600000000 } from './1764600000000-bundle-lz4';
+import { EmbargoRenderFailures1764700000000 } from './1764700000000-embargo-render-failures';
 
 /** Every migration, in order. The schema comes only from these (never `synchronize`). */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   QueueTables1764400000000,
   GuardHeldReleases1764500000000,
   BundleLz41764600000000,
+  EmbargoRenderFailures1764700000000,
 ];
