@@ -8,7 +8,7 @@ import type { FanoutConfig } from './config';
 import { DeliveryChannels } from './delivery-channels';
 import { ReleasePreparer, UnrenderableEvent } from './release-preparer';
 import { RegistryGuard } from './registry-guard';
-import { ReleaseStore } from './release-store';
+import { ReleaseStore, type ReleaseToStore } from './release-store';
 
 /** Releases moved out of embargo per transaction. */
 const EMBARGO_BATCH = 200;
@@ -84,16 +84,14 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
         em,
       );
       const prepared = await this.preparer.prepareAll(clear.map((d) => d.release));
-      const failed = clear.filter((_, i) => prepared[i] instanceof Error).map((d) => d.release.event.eventId);
-      const kick = await this.store.storeReleases(
-        clear.flatMap((d, i) => {
-          const p = prepared[i];
-          return p instanceof Error || !p
-            ? []
-            : [{ ...p, ...(d.traceContext ? { traceContext: d.traceContext } : {}) }];
-        }),
-        em,
-      );
+      const ready: ReleaseToStore[] = [];
+      const failed: string[] = [];
+      clear.forEach((d, i) => {
+        const p = prepared[i] as ReleaseToStore | Error;
+        if (p instanceof Error) failed.push(d.release.event.eventId);
+        else ready.push({ ...p, ...(d.traceContext ? { traceContext: d.traceContext } : {}) });
+      });
+      const kick = await this.store.storeReleases(ready, em);
       if (failed.length > 0)
         await em.query(
           `UPDATE embargoed_releases SET failed_at = now(), failure = $2 WHERE event_id = ANY($1::text[])`,

@@ -26,16 +26,12 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.sweep(), this.config.REVIEW_EXPIRY_SWEEP_MS);
+    this.timer = setInterval(() => this.sweeps.kick(), this.config.REVIEW_EXPIRY_SWEEP_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.sweeps.stop();
-  }
-
-  sweep(): void {
-    this.sweeps.kick();
   }
 
   private async expireAll(): Promise<void> {

@@ -5,6 +5,9 @@ import { KafkaPublisher, errorName } from '@kyoyu/messaging';
 import { CoalescingRunner, LOGGER, SERVICE_CONFIG, drainBatches } from '@kyoyu/service-kit';
 import type { ReviewConfig } from './config';
 
+/** Outbox rows published per transaction. */
+const OUTBOX_BATCH = 500;
+
 interface OutboxRow {
   id: string;
   aggregate_type: string;
@@ -49,10 +52,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Publishes until the outbox is empty, or the relay stops. */
-  async drain(batchSize = 500): Promise<void> {
+  private async drain(): Promise<void> {
     await drainBatches(
-      () => this.publishBatch(batchSize),
-      batchSize,
+      () => this.publishBatch(OUTBOX_BATCH),
+      OUTBOX_BATCH,
       () => this.runner.stopped,
     );
   }
