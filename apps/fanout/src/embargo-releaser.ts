@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { metrics } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { ReleasedEvent } from '@kyoyu/contracts';
@@ -22,6 +23,8 @@ const EMBARGO_BATCH = 200;
 @Injectable()
 export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
+  /** Parked releases as last counted (after each pass), for the gauge. */
+  private parked = { waiting: 0, failed: 0 };
   /** One pass at a time; each works through every release due, a batch per transaction. */
   private readonly passes = new CoalescingRunner(
     () => this.releaseAllDue(),
@@ -37,7 +40,19 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
     private readonly store: ReleaseStore,
     private readonly channels: DeliveryChannels,
     private readonly guard: RegistryGuard,
-  ) {}
+  ) {
+    // A failed release is never delivered until someone acts: a gauge above zero is work left undone.
+    metrics
+      .getMeter('kyoyu.fanout')
+      .createObservableGauge('kyoyu_fanout_embargoed_releases', {
+        description:
+          'Releases parked under embargo: waiting for it to end, or failed (unrenderable) when it did',
+      })
+      .addCallback((r) => {
+        r.observe(this.parked.waiting, { state: 'waiting' });
+        r.observe(this.parked.failed, { state: 'failed' });
+      });
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => this.passes.kick(), this.config.EMBARGO_POLL_MS);
@@ -59,6 +74,7 @@ export class EmbargoReleaser implements OnModuleInit, OnModuleDestroy {
       EMBARGO_BATCH,
       () => this.passes.stopped,
     );
+    this.parked = await this.store.embargoCounts();
   }
 
   /**

@@ -9,7 +9,10 @@ import { KafkaDispatcher, type SubscriberBacklog } from './kafka-dispatcher';
 import { ReleasePreparer, embargoedUntil } from './release-preparer';
 import { ReleaseStore } from './release-store';
 
-/** The operator's view of fan-out: each subscriber's backlog, who received an event, what the guard held. */
+/**
+ * The operator's view of fan-out: each subscriber's backlog, who received an event, what the guard held, what
+ * waits for its embargo.
+ */
 @Controller('fanout')
 export class OperatorController {
   constructor(
@@ -55,6 +58,17 @@ export class OperatorController {
   async held(@Req() req: IncomingMessage) {
     this.authorize(req);
     return { held: await this.store.openGuardHolds() };
+  }
+
+  /**
+   * Releases parked under embargo: when each may go, and those that failed when it ended (they are never
+   * delivered; `kyoyu events revoke` withdraws one). Ids, times and failure codes only.
+   */
+  @Get('embargoed')
+  async embargoed(@Req() req: IncomingMessage) {
+    this.authorize(req);
+    const [counts, releases] = await Promise.all([this.store.embargoCounts(), this.store.openEmbargoes()]);
+    return { ...counts, releases };
   }
 
   /**

@@ -40,6 +40,16 @@ export interface GuardHeldRelease extends TracedRelease {
   hits: GuardHit[];
 }
 
+/** A release parked under embargo, as the operator sees it: no event content. */
+export interface ParkedRelease {
+  eventId: string;
+  releaseAt: Date;
+  parkedAt: Date;
+  /** Set when the embargo ended and the release could not be rendered; it is then never delivered. */
+  failedAt: Date | null;
+  failure: string | null;
+}
+
 export interface RevocationOutcome {
   /** `unknown`: fan-out never stored the event; `already`: revoked before (idempotent replay). */
   status: 'revoked' | 'already' | 'unknown' | 'withdrawn-under-embargo' | 'withdrawn-while-held';
@@ -147,6 +157,29 @@ export class ReleaseStore {
         ),
       ],
     );
+  }
+
+  /**
+   * Releases parked under embargo and not withdrawn, soonest first: waiting ones, and those that could not be
+   * rendered when their embargo ended (`failedAt`, `failure`). Ids and times only, never the release itself.
+   */
+  async openEmbargoes(limit = 500): Promise<ParkedRelease[]> {
+    return (await this.dataSource.query(
+      `SELECT event_id AS "eventId", release_at AS "releaseAt", stored_at AS "parkedAt", failed_at AS "failedAt",
+         failure
+       FROM embargoed_releases WHERE withdrawn_at IS NULL ORDER BY release_at, event_id LIMIT $1`,
+      [limit],
+    )) as ParkedRelease[];
+  }
+
+  /** How many parked releases still wait for their embargo to end, and how many failed when it did. */
+  async embargoCounts(): Promise<{ waiting: number; failed: number }> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE failed_at IS NULL)::int AS waiting,
+         count(*) FILTER (WHERE failed_at IS NOT NULL)::int AS failed
+       FROM embargoed_releases WHERE withdrawn_at IS NULL`,
+    )) as Array<{ waiting: number; failed: number }>;
+    return { waiting: row?.waiting ?? 0, failed: row?.failed ?? 0 };
   }
 
   /**

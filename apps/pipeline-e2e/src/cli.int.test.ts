@@ -322,7 +322,7 @@ describe('kyoyu CLI', () => {
     expect((audit.json as { entries: number }).entries).toBeGreaterThanOrEqual(12);
   });
 
-  it("lists fan-out's egress-guard holds without values, releases a false alarm once, and shows the backlog", async () => {
+  it("lists fan-out's egress-guard holds without values, releases a false alarm once, shows the backlog and the embargoed", async () => {
     const id = randomBytes(4).toString('hex');
     // Released with a registered customer's domain in it: fan-out's own egress guard stops it.
     const event: SanitizedEvent = {
@@ -370,6 +370,11 @@ describe('kyoyu CLI', () => {
     const backlog = await kyoyu('--json', 'fanout', 'backlog');
     expect(backlog.code).toBe(0);
     expect(Array.isArray(backlog.json)).toBe(true);
+    const embargoed = await kyoyu('--json', 'fanout', 'embargoed');
+    expect(embargoed.code).toBe(0);
+    expect(embargoed.json).toMatchObject({ waiting: expect.any(Number), failed: expect.any(Number) });
+    expect(Array.isArray((embargoed.json as { releases: unknown }).releases)).toBe(true);
+    expect((await kyoyu('fanout', 'embargoed')).stdout).toMatch(/^\d+ waiting, \d+ failed$/m);
     // Without fan-out's address the command says which settings it needs.
     const unset = await runCli({}, ['--json', 'fanout', 'held']);
     expect({ code: unset.code, json: unset.json }).toMatchObject({

@@ -594,6 +594,24 @@ describe('embargo', () => {
     }
   }
 
+  /** `GET /fanout/embargoed`: what the operator sees of parked releases. */
+  async function embargoedView() {
+    const res = await fetch(`${fanout.url}/fanout/embargoed`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as {
+      waiting: number;
+      failed: number;
+      releases: Array<{
+        eventId: string;
+        releaseAt: string;
+        failedAt: string | null;
+        failure: string | null;
+      }>;
+    };
+  }
+
   /** Shared with everyone, under an agreement whose embargo ends `ms` from now. */
   const embargo = (ms: number) => ({
     tlp: 'green' as const,
@@ -611,12 +629,31 @@ describe('embargo', () => {
       (rows) => rows.length === 2,
       'both parked',
     );
+    // The operator sees both waiting, with when each may go, and nothing of their content.
+    const view = await embargoedView();
+    expect(
+      view.releases.filter((r) => r.eventId === withdrawn.eventId || r.eventId === held.eventId),
+    ).toEqual([
+      expect.objectContaining({
+        eventId: withdrawn.eventId,
+        releaseAt: withdrawn.distribution.embargoUntil,
+        failedAt: null,
+      }),
+      expect.objectContaining({
+        eventId: held.eventId,
+        releaseAt: held.distribution.embargoUntil,
+        failedAt: null,
+      }),
+    ]);
+    expect(view.waiting).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(view)).not.toContain(held.title);
     await revoke(withdrawn.eventId);
     await until(
       () => parked([withdrawn.eventId]),
       (rows) => rows[0]?.withdrawn_at != null,
       'the withdrawal under embargo',
     );
+    expect((await embargoedView()).releases.map((r) => r.eventId)).not.toContain(withdrawn.eventId);
 
     const [delivered] = await readerOf(ids.steady).waitFor((m) => m.key === held.eventId);
     expect(delivered!.timestamp).toBeGreaterThanOrEqual(Date.parse(held.distribution.embargoUntil!));
@@ -640,6 +677,22 @@ describe('embargo', () => {
     ])) as Array<{ failed_at: Date | null; failure: string | null }>;
     expect(kept?.failure).toBe('FANOUT.UNRENDERABLE_EVENT');
     expect(kept?.failed_at).not.toBeNull();
+    // The operator finds it without SQL, and a gauge says failed releases wait for someone (counted per pass).
+    const view = await embargoedView();
+    expect(view.releases.find((r) => r.eventId === unrenderable.eventId)).toMatchObject({
+      failure: 'FANOUT.UNRENDERABLE_EVENT',
+      failedAt: expect.any(String),
+    });
+    expect(view.releases.map((r) => r.eventId)).not.toContain(after.eventId);
+    expect(view.failed).toBeGreaterThanOrEqual(1);
+    await until(
+      async () =>
+        /^kyoyu_fanout_embargoed_releases\{[^}]*state="failed"[^}]*\} (\d+)/m.exec(
+          await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+        )?.[1],
+      (gauge) => Number(gauge) === view.failed,
+      'the failed-embargo gauge',
+    );
     const stored = (await db.query(`SELECT event_id FROM released_events WHERE event_id = ANY($1::text[])`, [
       [unrenderable.eventId, after.eventId],
     ])) as Array<{ event_id: string }>;

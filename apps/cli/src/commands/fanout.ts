@@ -18,12 +18,24 @@ type Backlog = {
   nextAttemptAt: string | null;
 };
 
+/** A type, not an interface: printed by `table`, which takes plain records. */
+type ParkedRelease = {
+  eventId: string;
+  releaseAt: string;
+  parkedAt: string;
+  failedAt: string | null;
+  failure: string | null;
+};
+
 /**
  * `kyoyu fanout …`: fan-out's operator endpoints from the command line (FANOUT_URL, FANOUT_ADMIN_TOKEN): the
- * releases its egress guard stopped, releasing a false alarm, and each subscriber's backlog.
+ * releases its egress guard stopped, releasing a false alarm, each subscriber's backlog, and the releases parked
+ * under embargo.
  */
 export function registerFanoutCommands(program: Command, run: Runner): void {
-  const fanout = program.command('fanout').description("fan-out's egress-guard holds and subscriber backlog");
+  const fanout = program
+    .command('fanout')
+    .description("fan-out's egress-guard holds, subscriber backlog and embargoed releases");
   fanout
     .command('held')
     .description('releases fan-out egress guard stopped before delivery: kinds and views seen, never values')
@@ -59,6 +71,20 @@ export function registerFanoutCommands(program: Command, run: Runner): void {
       run(async (ctx) => {
         const { subscribers } = await ctx.fanout().get<{ subscribers: Backlog[] }>('/fanout/backlog');
         ctx.out.result(subscribers, () => table(subscribers));
+      }),
+    );
+  fanout
+    .command('embargoed')
+    .description(
+      'releases parked until their embargo ends, soonest first, and those that failed when it did ' +
+        '(never delivered; withdraw one with `events revoke`)',
+    )
+    .action(() =>
+      run(async (ctx) => {
+        const r = await ctx
+          .fanout()
+          .get<{ waiting: number; failed: number; releases: ParkedRelease[] }>('/fanout/embargoed');
+        ctx.out.result(r, () => `${r.waiting} waiting, ${r.failed} failed\n${table(r.releases)}`);
       }),
     );
 }
