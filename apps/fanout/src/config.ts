@@ -23,6 +23,11 @@ export const FanoutConfig = BaseConfig.extend({
    */
   DISPATCH_BATCH: z.coerce.number().int().min(1).max(10_000).default(50),
   /**
+   * Producers that healthy subscribers share, so that many of their requests go out at once: an idempotent
+   * producer has one request in flight per broker.
+   */
+  DISPATCH_SHARED_PRODUCERS: z.coerce.number().int().min(1).max(16).default(3),
+  /**
    * Released events stored per statement (their bundles, delivery rows). 64 bundles make a Bind message of about
    * 550 KB, whose buffer stays below the malloc mmap threshold (1 MB, see STAGE_PROCESS_ENV); with 500 it grew
    * to 2.5 MB through fresh mappings, each page faulted in on first touch.

@@ -96,8 +96,11 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     (err) => this.logger.warn({ code: errorCode(err) }, 'fan-out dispatch cycle failed'),
   );
   private readonly sending = new Set<Promise<void>>();
-  /** The producer healthy subscribers share (see publishShared). */
-  private shared: Producer | undefined;
+  /**
+   * Producers healthy subscribers share (see publishShared). An idempotent producer has one request in flight
+   * per broker, so with one a cycle's requests queued behind each other; each request takes the least busy.
+   */
+  private readonly shared: SharedProducer[];
   /** Places rows on subscriber topics' partitions, so acknowledgements are checked per partition. */
   private readonly placer: PartitionPlacer;
   private acks: Array<{ seqs: string[]; at: number; resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -127,6 +130,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     private readonly dataSource: DataSource,
   ) {
     this.placer = new PartitionPlacer(kafka);
+    this.shared = Array.from({ length: config.DISPATCH_SHARED_PRODUCERS }, () => ({ busy: 0 }));
     const pending = this.meter.createObservableGauge('kyoyu.fanout.backlog.pending', {
       description: 'Kafka deliveries queued for a subscriber and not yet acknowledged',
     });
@@ -156,7 +160,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     // The last UPDATEs recording deliveries (flushAcks takes every acknowledgement queued meanwhile).
     await this.flushing;
     await Promise.allSettled([
-      this.shared?.disconnect(),
+      ...this.shared.map((s) => s.producer?.then((p) => p.disconnect())),
       ...[...this.states.values()].map((s) => s.producer?.disconnect()),
       this.placer.disconnect(),
     ]);
@@ -405,15 +409,17 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
    * Publishes several subscribers' rows with one shared producer: one produce request per broker instead of
    * one per subscriber. Should it fail, nothing tells which topic failed, so each subscriber is published on
    * its own producer at once (the rows are unacknowledged; a copy the broker did take is the same payload
-   * again, deduplicated by event id), and only a failing one backs off. The shared producer is replaced:
+   * again, deduplicated by event id), and only a failing one backs off. That shared producer is replaced:
    * kafkajs keeps failing metadata for a topic it once sent to.
    */
   private async publishShared(groups: ReadonlyArray<[string, PendingRow[]]>): Promise<void> {
     const spans = groups.map(([id, rows]) => rows.map((r) => deliverySpan(id, r)));
     let outcomes: Split[];
     let at: number;
+    const slot = this.leastBusyShared();
+    slot.busy++;
     try {
-      const producer = await this.sharedProducer();
+      const producer = await (slot.producer ??= this.newProducer());
       const placed = await Promise.all(groups.map(([id, rows]) => this.place(id, rows)));
       const acks = await producer.sendBatch({
         acks: -1,
@@ -437,12 +443,14 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
         { code, subscribers: groups.length },
         'shared publish failed; publishing each subscriber alone',
       );
-      const p = this.shared;
-      this.shared = undefined;
-      await p?.disconnect().catch(() => undefined);
+      const p = slot.producer;
+      slot.producer = undefined;
+      slot.busy--;
+      await p?.then((x) => x.disconnect()).catch(() => undefined);
       await Promise.all(groups.map(([id, rows]) => this.publish(id, this.state(id), rows)));
       return;
     }
+    slot.busy--;
     const retries: Array<Promise<void>> = [];
     groups.forEach(([id, rows], g) => {
       const { done, missed } = outcomes[g] as Split;
@@ -540,9 +548,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     return attempt;
   }
 
-  private async sharedProducer(): Promise<Producer> {
-    if (!this.shared) this.shared = await this.newProducer();
-    return this.shared;
+  private leastBusyShared(): SharedProducer {
+    return this.shared.reduce((a, b) => (b.busy < a.busy ? b : a));
   }
 
   private async producerFor(s: SubscriberState): Promise<Producer> {
@@ -585,6 +592,12 @@ function requestsOf(
   }
   if (current.length > 0) out.push(current);
   return out;
+}
+
+/** One of the producers healthy subscribers share, created on first use, and its requests in flight. */
+interface SharedProducer {
+  producer?: Promise<Producer>;
+  busy: number;
 }
 
 /** A queued row on its way to the subscriber's topic. */
