@@ -322,7 +322,7 @@ describe('kyoyu CLI', () => {
     expect((audit.json as { entries: number }).entries).toBeGreaterThanOrEqual(12);
   });
 
-  it("lists fan-out's egress-guard holds without values, releases a false alarm once, shows the backlog and the embargoed", async () => {
+  it("lists fan-out's egress-guard holds without values, releases a false alarm once, shows who received it, the backlog and the embargoed", async () => {
     const id = randomBytes(4).toString('hex');
     // Released with a registered customer's domain in it: fan-out's own egress guard stops it.
     const event: SanitizedEvent = {
@@ -363,6 +363,22 @@ describe('kyoyu CLI', () => {
       json: { eventId: event.eventId, status: 'released' },
     });
     await reader.waitFor((m) => m.topic === shareTopic('jp-isac') && m.key === event.eventId);
+    // Who received it: the operator's "who received what", per subscriber and channel.
+    const who = await eventually(async () => {
+      const r = await kyoyu('--json', 'fanout', 'deliveries', event.eventId);
+      const d = (
+        r.json as {
+          deliveries?: Array<{ subscriberId: string; channel: string; deliveredAt: string | null }>;
+        }
+      )?.deliveries?.find((x) => x.subscriberId === 'jp-isac' && x.channel === 'kafka');
+      return d?.deliveredAt ? r : undefined;
+    });
+    expect(who.code).toBe(0);
+    expect(who.json).toMatchObject({ event: { event_id: event.eventId, revoked: false } });
+    expect((await kyoyu('fanout', 'deliveries', event.eventId)).stdout).toContain('jp-isac');
+    const unknown = await kyoyu('--json', 'fanout', 'deliveries', `cli-never-${id}`);
+    expect(unknown.code).toBe(4);
+    expect(unknown.json).toMatchObject({ error: { code: 'FANOUT.UNKNOWN_EVENT' } });
     const again = await kyoyu('--json', 'fanout', 'release', event.eventId);
     expect(again.code).toBe(4);
     expect(again.json).toMatchObject({ error: { code: 'FANOUT.NOT_HELD' } });

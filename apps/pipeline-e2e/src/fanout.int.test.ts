@@ -307,6 +307,28 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
       expect(r.content_hash).toBe(createHash('sha256').update(sent!.value).digest('hex'));
       expect(r.delivered_at).not.toBeNull();
     }
+
+    // The operator asks fan-out the same question over HTTP (what `kyoyu fanout deliveries` prints).
+    const ask = (query: string, token = ADMIN_TOKEN) =>
+      fetch(`${fanout.url}/fanout/deliveries${query}`, { headers: { authorization: `Bearer ${token}` } });
+    const answer = (await (await ask(`?eventId=${amberSector.eventId}`)).json()) as {
+      event: { event_id: string; content_hash: string; recipients: number; revoked: boolean };
+      deliveries: Array<{ subscriberId: string; channel: string; version: number; contentHash: string }>;
+    };
+    expect(answer.event).toMatchObject({
+      event_id: amberSector.eventId,
+      content_hash: rows[0]!.content_hash,
+      revoked: false,
+    });
+    expect(
+      answer.deliveries
+        .filter((d) => Object.values(ids).includes(d.subscriberId))
+        .map((d) => `${d.subscriberId}/${d.channel}/v${d.version}/${d.contentHash}`)
+        .sort(),
+    ).toEqual(rows.map((r) => `${r.subscriber_id}/${r.channel}/v1/${r.content_hash}`).sort());
+    expect((await ask(`?eventId=evt-${run}-never-released`)).status).toBe(404);
+    expect((await ask('')).status).toBe(400);
+    expect((await ask(`?eventId=${amberSector.eventId}`, 'not-the-token-at-all')).status).toBe(401);
   });
 
   it('keeps delivering to everyone else while one subscriber topic fails, shows its backlog, then catches it up in order', async () => {

@@ -18,6 +18,28 @@ type Backlog = {
   nextAttemptAt: string | null;
 };
 
+/** One delivery of an event, as `GET /fanout/deliveries` gives it (a type: printed by `table`). */
+type Delivery = {
+  subscriberId: string;
+  channel: string;
+  version: number;
+  contentHash: string;
+  queuedAt: string;
+  deliveredAt: string | null;
+  attempts: number;
+  lastError: string | null;
+};
+
+interface ReleasedEventSummary {
+  event_id: string;
+  content_hash: string;
+  recipients: number;
+  released_at: string;
+  revoked: boolean;
+  revoked_at: string | null;
+  revoke_reason: string | null;
+}
+
 /** A type, not an interface: printed by `table`, which takes plain records. */
 type ParkedRelease = {
   eventId: string;
@@ -29,13 +51,13 @@ type ParkedRelease = {
 
 /**
  * `kyoyu fanout …`: fan-out's operator endpoints from the command line (FANOUT_URL, FANOUT_ADMIN_TOKEN): the
- * releases its egress guard stopped, releasing a false alarm, each subscriber's backlog, and the releases parked
- * under embargo.
+ * releases its egress guard stopped, releasing a false alarm, each subscriber's backlog, who received an event,
+ * and the releases parked under embargo.
  */
 export function registerFanoutCommands(program: Command, run: Runner): void {
   const fanout = program
     .command('fanout')
-    .description("fan-out's egress-guard holds, subscriber backlog and embargoed releases");
+    .description("fan-out's egress-guard holds, subscriber backlog, deliveries and embargoed releases");
   fanout
     .command('held')
     .description('releases fan-out egress guard stopped before delivery: kinds and views seen, never values')
@@ -71,6 +93,27 @@ export function registerFanoutCommands(program: Command, run: Runner): void {
       run(async (ctx) => {
         const { subscribers } = await ctx.fanout().get<{ subscribers: Backlog[] }>('/fanout/backlog');
         ctx.out.result(subscribers, () => table(subscribers));
+      }),
+    );
+  fanout
+    .command('deliveries <eventId>')
+    .description(
+      'who received an event: every subscriber and channel, version (2 = revoked), content hash, when delivered',
+    )
+    .action((eventId: string) =>
+      run(async (ctx) => {
+        const r = await ctx
+          .fanout()
+          .get<{ event: ReleasedEventSummary; deliveries: Delivery[] }>(
+            `/fanout/deliveries?eventId=${encodeURIComponent(eventId)}`,
+          );
+        const e = r.event;
+        const revoked = e.revoked ? `, revoked ${e.revoked_at} (${e.revoke_reason})` : '';
+        ctx.out.result(
+          r,
+          () =>
+            `${e.event_id}: released ${e.released_at}, ${e.recipients} deliveries${revoked}\n${table(r.deliveries)}`,
+        );
       }),
     );
   fanout
