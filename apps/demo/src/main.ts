@@ -183,10 +183,10 @@ async function main(): Promise<void> {
     console.log(`operator API:     ${reviewUrl}/openapi.json  (Authorization: Bearer ${stack.reviewToken})`);
     const fanoutUrl = stages.get('fanout')?.url ?? '?';
     console.log(
-      `fan-out operator: ${fanoutUrl}/fanout/backlog, /fanout/held, /fanout/deliveries?eventId=…  (Authorization: Bearer ${fanoutToken})`,
+      `fan-out operator: ${fanoutUrl}/fanout/backlog, /fanout/held, /fanout/embargoed, /fanout/deliveries?eventId=…  (Authorization: Bearer ${fanoutToken})`,
     );
     console.log(
-      `                  or FANOUT_URL=${fanoutUrl} FANOUT_ADMIN_TOKEN=${fanoutToken} npm run kyoyu -- fanout held`,
+      `                  or FANOUT_URL=${fanoutUrl} FANOUT_ADMIN_TOKEN=${fanoutToken} npm run kyoyu -- fanout backlog (held, embargoed, deliveries <event id>)`,
     );
     if (opts.keepRunning) {
       console.log('running until Ctrl-C…');
