@@ -8,7 +8,7 @@ import {
   trace,
   type Span,
 } from '@opentelemetry/api';
-import type { Kafka, Producer, RecordMetadata } from 'kafkajs';
+import type { Kafka, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { shareTopic } from '@kyoyu/contracts';
@@ -409,25 +409,20 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
    * Publishes several subscribers' rows with one shared producer: one produce request per broker instead of
    * one per subscriber. Should it fail, nothing tells which topic failed, so each subscriber is published on
    * its own producer at once (the rows are unacknowledged; a copy the broker did take is the same payload
-   * again, deduplicated by event id), and only a failing one backs off. That shared producer is replaced:
-   * kafkajs keeps failing metadata for a topic it once sent to.
+   * again, deduplicated by event id), and only a failing one backs off.
    */
   private async publishShared(groups: ReadonlyArray<[string, PendingRow[]]>): Promise<void> {
     const spans = groups.map(([id, rows]) => rows.map((r) => deliverySpan(id, r)));
     let outcomes: Split[];
     let at: number;
-    const slot = this.leastBusyShared();
-    slot.busy++;
     try {
-      const producer = await (slot.producer ??= this.newProducer());
       const placed = await Promise.all(groups.map(([id, rows]) => this.place(id, rows)));
-      const acks = await producer.sendBatch({
-        acks: -1,
-        topicMessages: groups.map(([id], g) => ({
+      const acks = await this.sendShared(
+        groups.map(([id], g) => ({
           topic: shareTopic(id),
           messages: (placed[g] as OutgoingRow[]).map(toMessage),
         })),
-      });
+      );
       // Only partitions the broker acknowledged count as delivered (see PartitionPlacer); the rows of the
       // others go out again below, on their subscribers' own producers.
       outcomes = placed.map((list) => splitAcknowledged(list, acks));
@@ -443,14 +438,9 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
         { code, subscribers: groups.length },
         'shared publish failed; publishing each subscriber alone',
       );
-      const p = slot.producer;
-      slot.producer = undefined;
-      slot.busy--;
-      await p?.then((x) => x.disconnect()).catch(() => undefined);
       await Promise.all(groups.map(([id, rows]) => this.publish(id, this.state(id), rows)));
       return;
     }
-    slot.busy--;
     const retries: Array<Promise<void>> = [];
     groups.forEach(([id, rows], g) => {
       const { done, missed } = outcomes[g] as Split;
@@ -548,8 +538,24 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     return attempt;
   }
 
-  private leastBusyShared(): SharedProducer {
-    return this.shared.reduce((a, b) => (b.busy < a.busy ? b : a));
+  /**
+   * One request on the least busy shared producer. A producer whose request failed is replaced (kafkajs keeps
+   * failing metadata for a topic it once sent to); requests already on it fail over as this one does.
+   */
+  private async sendShared(topicMessages: TopicMessages[]): Promise<RecordMetadata[]> {
+    const slot = this.shared.reduce((a, b) => (b.busy < a.busy ? b : a));
+    slot.busy++;
+    try {
+      const producer = await (slot.producer ??= this.newProducer());
+      return await producer.sendBatch({ acks: -1, topicMessages });
+    } catch (err) {
+      const failed = slot.producer;
+      slot.producer = undefined;
+      void failed?.then((p) => p.disconnect()).catch(() => undefined);
+      throw err;
+    } finally {
+      slot.busy--;
+    }
   }
 
   private async producerFor(s: SubscriberState): Promise<Producer> {

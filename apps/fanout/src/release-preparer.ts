@@ -24,16 +24,11 @@ export class ReleasePreparer {
     });
   }
 
-  /** Every release made ready, or the first error: for callers that retry the whole batch. */
-  async prepareEvery(releases: readonly ReleasedEvent[]): Promise<ReleaseToStore[]> {
-    return (await this.prepareAll(releases)).map((item) => {
-      if (item instanceof Error) throw item;
-      return item;
-    });
-  }
-
+  /** One release made ready; rejects with why it could not be. */
   async prepare(release: ReleasedEvent): Promise<ReleaseToStore> {
-    return (await this.prepareEvery([release]))[0] as ReleaseToStore;
+    const [item] = await this.prepareAll([release]);
+    if (item instanceof Error) throw item;
+    return item as ReleaseToStore;
   }
 }
 

@@ -218,6 +218,19 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** A request to fan-out's operator API (`/fanout/…`), with the operator's token unless another is given. */
+function operator(urlPath: string, opts: { method?: string; token?: string } = {}): Promise<Response> {
+  return fetch(`${fanout.url}/fanout/${urlPath}`, {
+    method: opts.method ?? 'GET',
+    headers: { authorization: `Bearer ${opts.token ?? ADMIN_TOKEN}` },
+  });
+}
+
+/** A metric's value on fan-out's Prometheus endpoint (the first series `pattern` matches; its group 1). */
+async function metric(pattern: RegExp): Promise<string | undefined> {
+  return pattern.exec(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())?.[1];
+}
+
 async function taxii(
   urlPath: string,
   auth: string | undefined,
@@ -309,8 +322,8 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
     }
 
     // The operator asks fan-out the same question over HTTP (what `kyoyu fanout deliveries` prints).
-    const ask = (query: string, token = ADMIN_TOKEN) =>
-      fetch(`${fanout.url}/fanout/deliveries${query}`, { headers: { authorization: `Bearer ${token}` } });
+    const ask = (query: string, token?: string) =>
+      operator(`deliveries${query}`, token === undefined ? {} : { token });
     const answer = (await (await ask(`?eventId=${amberSector.eventId}`)).json()) as {
       event: { event_id: string; content_hash: string; recipients: number; revoked: boolean };
       deliveries: Array<{ subscriberId: string; channel: string; version: number; contentHash: string }>;
@@ -343,9 +356,7 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
       for (const e of batch) await wait(ids.steady, e.eventId);
       for (const e of batch) await wait(ids.isac, e.eventId);
       const backlog = await until('the fragile backlog to show the failure', async () => {
-        const res = await fetch(`${fanout.url}/fanout/backlog`, {
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-        });
+        const res = await operator('backlog');
         const body = (await res.json()) as { subscribers: Array<Record<string, unknown>> };
         const b = body.subscribers.find((s) => s['subscriberId'] === ids.broken);
         return b && Number(b['pending']) >= batch.length && Number(b['failures']) > 0 ? b : undefined;
@@ -606,21 +617,9 @@ describe('embargo', () => {
     )) as Array<{ event_id: string; withdrawn_at: Date | null }>;
   }
 
-  async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const v = await probe();
-      if (ok(v)) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   /** `GET /fanout/embargoed`: what the operator sees of parked releases. */
   async function embargoedView() {
-    const res = await fetch(`${fanout.url}/fanout/embargoed`, {
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
+    const res = await operator('embargoed');
     expect(res.status).toBe(200);
     return (await res.json()) as {
       waiting: number;
@@ -646,11 +645,10 @@ describe('embargo', () => {
     const withdrawn = event({ distribution: embargo(3000) });
     const held = event({ distribution: embargo(3500) });
     await release(withdrawn, held);
-    await until(
-      () => parked([withdrawn.eventId, held.eventId]),
-      (rows) => rows.length === 2,
-      'both parked',
-    );
+    await until('both parked', async () => {
+      const rows = await parked([withdrawn.eventId, held.eventId]);
+      return rows.length === 2 ? rows : undefined;
+    });
     // The operator sees both waiting, with when each may go, and nothing of their content.
     const view = await embargoedView();
     expect(
@@ -670,11 +668,10 @@ describe('embargo', () => {
     expect(view.waiting).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(view)).not.toContain(held.title);
     await revoke(withdrawn.eventId);
-    await until(
-      () => parked([withdrawn.eventId]),
-      (rows) => rows[0]?.withdrawn_at != null,
-      'the withdrawal under embargo',
-    );
+    await until('the withdrawal under embargo', async () => {
+      const rows = await parked([withdrawn.eventId]);
+      return rows[0]?.withdrawn_at != null ? rows : undefined;
+    });
     expect((await embargoedView()).releases.map((r) => r.eventId)).not.toContain(withdrawn.eventId);
 
     const [delivered] = await readerOf(ids.steady).waitFor((m) => m.key === held.eventId);
@@ -707,14 +704,10 @@ describe('embargo', () => {
     });
     expect(view.releases.map((r) => r.eventId)).not.toContain(after.eventId);
     expect(view.failed).toBeGreaterThanOrEqual(1);
-    await until(
-      async () =>
-        /^kyoyu_fanout_embargoed_releases\{[^}]*state="failed"[^}]*\} (\d+)/m.exec(
-          await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
-        )?.[1],
-      (gauge) => Number(gauge) === view.failed,
-      'the failed-embargo gauge',
-    );
+    await until('the failed-embargo gauge', async () => {
+      const gauge = await metric(/^kyoyu_fanout_embargoed_releases\{[^}]*state="failed"[^}]*\} (\d+)/m);
+      return Number(gauge) === view.failed ? true : undefined;
+    });
     const stored = (await db.query(`SELECT event_id FROM released_events WHERE event_id = ANY($1::text[])`, [
       [unrenderable.eventId, after.eventId],
     ])) as Array<{ event_id: string }>;
@@ -743,8 +736,6 @@ describe("fan-out's own egress guard", () => {
     domains: [`shirasagi-${run}.jp`],
     publicRanges: [],
   };
-  const operator = (urlPath: string, method = 'GET') =>
-    fetch(`${fanout.url}/fanout/${urlPath}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   const heldIds = async () =>
     ((await (await operator('held')).json()) as { held: Array<{ eventId: string; hits: unknown[] }> }).held;
 
@@ -780,27 +771,28 @@ describe("fan-out's own egress guard", () => {
     });
     expect(JSON.stringify(held)).not.toMatch(/kumogata|shirasagi/i);
     for (const e of stopped) expect(got(ids.steady, e.eventId)).toHaveLength(0);
-    const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    expect(await scrape()).toMatch(/kyoyu_egress_guard_hits_total\{[^}]*stage="fanout"[^}]*\} [1-9]/);
+    expect(
+      Number(await metric(/kyoyu_egress_guard_hits_total\{[^}]*stage="fanout"[^}]*\} (\d+)/)),
+    ).toBeGreaterThan(0);
     // The open holds wait for the operator: the gauge shows how many (counted every 5 s).
     await until('the open-holds gauge', async () => {
       const [row] = (await db.query(
         `SELECT count(*)::int AS n FROM guard_held_releases WHERE resolved_at IS NULL`,
       )) as Array<{ n: number }>;
-      const gauge = /^kyoyu_fanout_guard_holds_open(?:\{[^}]*\})? (\d+)/m.exec(await scrape())?.[1];
+      const gauge = await metric(/^kyoyu_fanout_guard_holds_open(?:\{[^}]*\})? (\d+)/m);
       return row && row.n >= stopped.length && Number(gauge) === row.n ? true : undefined;
     });
 
     // A false alarm, in the operator's judgement: released, then delivered as any other.
-    expect((await operator(`held/${address.eventId}/release`, 'POST')).status).toBe(200);
+    expect((await operator(`held/${address.eventId}/release`, { method: 'POST' })).status).toBe(200);
     await wait(ids.steady, address.eventId);
-    expect((await operator(`held/${address.eventId}/release`, 'POST')).status).toBe(404);
+    expect((await operator(`held/${address.eventId}/release`, { method: 'POST' })).status).toBe(404);
     // A withdrawal of a held event stops it for good.
     await revoke(named.eventId);
     await until('the withdrawal', async () =>
       (await heldIds()).some((h) => h.eventId === named.eventId) ? undefined : true,
     );
-    expect((await operator(`held/${named.eventId}/release`, 'POST')).status).toBe(404);
+    expect((await operator(`held/${named.eventId}/release`, { method: 'POST' })).status).toBe(404);
     expect(got(ids.steady, named.eventId)).toHaveLength(0);
   });
 
@@ -828,11 +820,7 @@ describe("fan-out's own egress guard", () => {
       return rows.length > 0 ? true : undefined;
     });
     const guardHits = async () =>
-      Number(
-        /kyoyu_egress_guard_hits_total\{[^}]*stage="fanout"[^}]*\} (\d+)/.exec(
-          await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
-        )?.[1] ?? 0,
-      );
+      Number((await metric(/kyoyu_egress_guard_hits_total\{[^}]*stage="fanout"[^}]*\} (\d+)/)) ?? 0);
     const hitsBefore = await guardHits();
     // Registered while the release waits: unknown when it arrived, known when it would go out.
     await upsertCustomers(db, [late]);
