@@ -12,7 +12,7 @@ import type { Kafka, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { shareTopic } from '@kyoyu/contracts';
-import { PartitionPlacer, unacknowledged, type PlacedMessage } from '@kyoyu/messaging';
+import { PartitionPlacer, acknowledgedBy, type PlacedMessage } from '@kyoyu/messaging';
 import { CoalescingRunner, KAFKA, LOGGER, SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 
@@ -359,7 +359,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       const producer = await this.producerFor(s);
       const placed = await this.place(id, rows);
       const acks = await producer.send({ topic: shareTopic(id), acks: -1, messages: placed.map(toMessage) });
-      const { done, missed } = splitAcknowledged(placed, acks);
+      const { done, missed } = splitAcknowledged(placed, acknowledgedBy(acks));
       if (done.length > 0) {
         // The acknowledgement time, the same for the whole request (one produce call published it).
         const at = Date.now();
@@ -425,7 +425,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       );
       // Only partitions the broker acknowledged count as delivered (see PartitionPlacer); the rows of the
       // others go out again below, on their subscribers' own producers.
-      outcomes = placed.map((list) => splitAcknowledged(list, acks));
+      const acknowledged = acknowledgedBy(acks);
+      outcomes = placed.map((list) => splitAcknowledged(list, acknowledged));
       at = Date.now();
       this.record(
         groups.flatMap(([, rows], g) => (outcomes[g] as Split).done.map((i) => (rows[i] as PendingRow).seq)),
@@ -615,10 +616,12 @@ interface Split {
   missed: number[];
 }
 
-function splitAcknowledged(rows: readonly OutgoingRow[], acks: readonly RecordMetadata[]): Split {
-  const missing = new Set(unacknowledged(rows, acks));
+function splitAcknowledged(
+  rows: readonly OutgoingRow[],
+  acknowledged: ReturnType<typeof acknowledgedBy>,
+): Split {
   const split: Split = { done: [], missed: [] };
-  rows.forEach((r, i) => (missing.has(r) ? split.missed : split.done).push(i));
+  rows.forEach((r, i) => (acknowledged(r) ? split.done : split.missed).push(i));
   return split;
 }
 

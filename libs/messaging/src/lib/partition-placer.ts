@@ -93,11 +93,21 @@ export function unacknowledged<M extends { topic: string; partition?: number }>(
   messages: readonly M[],
   acks: readonly RecordMetadata[],
 ): M[] {
+  const acknowledged = acknowledgedBy(acks);
+  return messages.filter((m) => !acknowledged(m));
+}
+
+/**
+ * Whether a message's write is among a resolved send's acknowledgements (as `unacknowledged` decides), with
+ * the acknowledgements indexed once: a shared request checks the rows of many subscribers against the same ones.
+ */
+export function acknowledgedBy(
+  acks: readonly RecordMetadata[],
+): (m: { topic: string; partition?: number }) => boolean {
   const partitions = new Set(acks.map((a) => `${a.topicName}\u0000${a.partition}`));
   const topics = new Set(acks.map((a) => a.topicName));
-  return messages.filter((m) =>
-    m.partition === undefined ? !topics.has(m.topic) : !partitions.has(`${m.topic}\u0000${m.partition}`),
-  );
+  return (m) =>
+    m.partition === undefined ? topics.has(m.topic) : partitions.has(`${m.topic}\u0000${m.partition}`);
 }
 
 /** What the partitioner reads of a topic (only the partition ids), built once per partition count. */
