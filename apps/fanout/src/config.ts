@@ -8,8 +8,9 @@ export const FanoutConfig = BaseConfig.extend({
   /** Named as the producer identity in every STIX bundle (the SOC operator, never a victim). */
   PRODUCER_NAME: z.string().min(1).default(DEFAULT_PRODUCER.name),
   /**
-   * Worker threads that render released events into STIX bundles (0: on the event loop). One keeps rendering
-   * off the thread that consumes, stores and publishes; more pay off only with more than two cores.
+   * Worker threads that decode consumed releases, run the egress guard on them and render their STIX bundles
+   * (0: on the event loop). One keeps that work off the thread that consumes, stores and publishes; more pay
+   * off only with more than two cores.
    */
   RENDER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   /** How often each subscriber's backlog is checked, besides the kick after every stored batch. */

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { context, trace } from '@opentelemetry/api';
-import { Topics, decodeEvent, sha256Hex, type ReleasedEvent } from '@kyoyu/contracts';
+import { ContractViolation, Topics, decodeEvent, sha256Hex } from '@kyoyu/contracts';
 import {
   injectTraceContext,
   type InboundRecord,
@@ -12,7 +12,7 @@ import { BatchEventPattern, LOGGER } from '@kyoyu/service-kit';
 import { renderRevokedBundle, type StixBundle } from '@kyoyu/stix';
 import type { Logger } from 'pino';
 import { DeliveryChannels } from './delivery-channels';
-import { ReleasePreparer, embargoedUntil } from './release-preparer';
+import { ReleasePreparer, UnrenderableEvent, type PreparedRelease } from './release-preparer';
 import { RegistryGuard } from './registry-guard';
 import {
   ReleaseStore,
@@ -40,66 +40,49 @@ export class FanoutController {
 
   @BatchEventPattern(Topics.EventsReleased)
   async fanOut(records: InboundRecord[]): Promise<RecordOutcome[]> {
+    // Decoding, the egress guard and rendering run on a render thread (ReleasePreparer); what is left here is
+    // what needs the records' spans and the database.
+    const prepared = await this.preparer.prepareRecords(records.map((r) => r.value));
     const outcomes: RecordOutcome[] = [];
-    // Releases to route, first occurrence of each event id, with the positions of the records that carry it.
-    const toRoute = new Map<
-      string,
-      { release: ReleasedEvent; traceContext?: Record<string, string>; at: number[] }
-    >();
+    // Releases to store, first occurrence of each event id.
+    const batch = new Map<string, ReleaseToStore>();
     const embargoed = new Map<string, EmbargoedRelease>();
     const held = new Map<string, GuardHeldRelease>();
     records.forEach((record, at) => {
-      try {
-        const release = decodeEvent(Topics.EventsReleased, record.value).data;
-        const traceContext = record.span
-          ? injectTraceContext({}, trace.setSpan(context.active(), record.span))
-          : undefined;
-        const traced = traceContext ? { traceContext } : {};
-        const guard = this.guard.check(release.event);
-        if (!guard.ok) {
-          held.set(release.event.eventId, { release, hits: guard.hits, ...traced });
-          // The stage metrics count it as an egress-guard hit of fan-out (kyoyu_egress_guard_hits{stage}).
-          record.span?.setAttributes({ 'kyoyu.outcome': 'held', 'kyoyu.reasons': 'EGRESS_GUARD' });
-          outcomes.push([]);
-          return;
-        }
-        const until = embargoedUntil(release);
-        if (until) {
-          embargoed.set(release.event.eventId, { release, until, ...traced });
-          record.span?.setAttribute('kyoyu.outcome', 'embargoed');
-          outcomes.push([]);
-          return;
-        }
-        const seen = toRoute.get(release.event.eventId);
-        if (seen) seen.at.push(at);
-        else toRoute.set(release.event.eventId, { release, ...traced, at: [at] });
-        outcomes.push([]);
-      } catch (err) {
-        outcomes.push(err instanceof Error ? err : new Error('undecodable event'));
+      const p = prepared[at] as PreparedRelease;
+      if (p.kind === 'invalid' || p.kind === 'unrenderable') {
+        outcomes.push(
+          p.kind === 'invalid'
+            ? new ContractViolation(Topics.EventsReleased, p.issues)
+            : new UnrenderableEvent(p.error),
+        );
+        return;
       }
-    });
-    const routing = [...toRoute.values()];
-    const prepared = await this.preparer.prepareAll(routing.map((r) => r.release));
-    const batch: ReleaseToStore[] = [];
-    routing.forEach(({ at, traceContext }, i) => {
-      const item = prepared[i] as ReleaseToStore | Error;
-      for (const position of at) {
-        if (item instanceof Error) {
-          outcomes[position] = item;
-          continue;
-        }
-        const span = records[position]?.span;
+      outcomes.push([]);
+      const span = record.span;
+      const traced = span
+        ? { traceContext: injectTraceContext({}, trace.setSpan(context.active(), span)) }
+        : {};
+      if (p.kind === 'held') {
+        held.set(p.release.event.eventId, { release: p.release, hits: p.hits, ...traced });
+        // The stage metrics count it as an egress-guard hit of fan-out (kyoyu_egress_guard_hits{stage}).
+        span?.setAttributes({ 'kyoyu.outcome': 'held', 'kyoyu.reasons': 'EGRESS_GUARD' });
+      } else if (p.kind === 'embargoed') {
+        embargoed.set(p.release.event.eventId, { release: p.release, until: new Date(p.until), ...traced });
+        span?.setAttribute('kyoyu.outcome', 'embargoed');
+      } else {
+        const { routes, release } = p.item;
+        if (!batch.has(release.event.eventId)) batch.set(release.event.eventId, { ...p.item, ...traced });
         span?.setAttributes({
-          'kyoyu.outcome': item.routes.length ? 'queued' : 'no-subscriber',
-          'kyoyu.deliveries': item.routes.length,
+          'kyoyu.outcome': routes.length ? 'queued' : 'no-subscriber',
+          'kyoyu.deliveries': routes.length,
         });
       }
-      if (!(item instanceof Error)) batch.push({ ...item, ...(traceContext ? { traceContext } : {}) });
     });
     const t0 = Date.now();
     await this.guard.hold([...held.values()], 'before delivery');
     await this.store.embargo([...embargoed.values()]);
-    const stored = await this.store.storeReleases(batch);
+    const stored = await this.store.storeReleases([...batch.values()]);
     this.channels.queued(stored);
     this.logger.debug(
       {

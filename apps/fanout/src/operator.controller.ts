@@ -6,7 +6,8 @@ import { SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { FanoutConfig } from './config';
 import { DeliveryChannels, type QueuedDeliveries } from './delivery-channels';
 import { KafkaDispatcher, type SubscriberBacklog } from './kafka-dispatcher';
-import { ReleasePreparer, embargoedUntil } from './release-preparer';
+import { ReleasePreparer } from './release-preparer';
+import { embargoedUntil } from './render/released-records';
 import { ReleaseStore } from './release-store';
 
 /**

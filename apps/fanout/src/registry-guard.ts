@@ -2,11 +2,12 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { ROOT_CONTEXT, metrics, propagation, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { SanitizedEvent } from '@kyoyu/contracts';
+import type { Customer, SanitizedEvent } from '@kyoyu/contracts';
 import { egressGuardValue, registryDictionary, type GuardResult } from '@kyoyu/deid-engine';
 import { CustomerDirectory } from '@kyoyu/persistence';
 import { LOGGER } from '@kyoyu/service-kit';
 import { ReleaseStore, type GuardHeldRelease, type TracedRelease } from './release-store';
+import type { RegistrySnapshot } from './render/released-records';
 
 /** How often the open holds are counted for the gauge (an index-only count). */
 const COUNT_EVERY_MS = 5000;
@@ -18,12 +19,15 @@ const tracer = trace.getTracer('kyoyu.fanout');
  * decoded views included, before any subscriber can get it. Fan-out does not know which customer an event
  * came from (events carry no source), so it checks against every registered customer's identifying names,
  * domains, SIDs, tenants and public ranges at once, those who have left included. The registry is re-read
- * when it changes.
+ * when it changes. Consumed releases are checked on a render thread against `registry()` (BundleRenderer);
+ * `check` serves those checked again on the event loop, when their embargo ends.
  */
 @Injectable()
 export class RegistryGuard implements OnModuleInit, OnModuleDestroy {
   private readonly customers: CustomerDirectory;
   private openHolds = 0;
+  private readonly generations = new WeakMap<readonly Customer[], number>();
+  private lastGeneration = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -55,6 +59,18 @@ export class RegistryGuard implements OnModuleInit, OnModuleDestroy {
 
   check(event: SanitizedEvent): GuardResult {
     return egressGuardValue(event, registryDictionary(this.customers.all()));
+  }
+
+  /**
+   * The registry as it is now, for a check made on a render thread: its customers and a generation that
+   * changes when they do (the directory hands out a new list on each change), so a thread compiles each
+   * registry once.
+   */
+  registry(): Required<RegistrySnapshot> {
+    const customers = this.customers.all();
+    let generation = this.generations.get(customers);
+    if (generation === undefined) this.generations.set(customers, (generation = ++this.lastGeneration));
+    return { generation, customers };
   }
 
   /**

@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { ReleasedEvent } from '@kyoyu/contracts';
 import { routeEvent } from '@kyoyu/fanout-core';
+import { RegistryGuard } from './registry-guard';
 import type { ReleaseToStore } from './release-store';
-import { BundleRenderer } from './render/bundle-renderer';
+import { BundleRenderer, type PreparedRecord } from './render/bundle-renderer';
 import { Subscribers } from './subscribers';
+
+/** A consumed record's outcome; one ready to store carries its bundle and its routes to today's subscribers. */
+export type PreparedRelease =
+  Exclude<PreparedRecord, { kind: 'ready' }> | { kind: 'ready'; item: ReleaseToStore };
 
 /** A release made ready to store: its bundle, the bundle's hash and the routes to today's subscribers. */
 @Injectable()
@@ -11,7 +16,30 @@ export class ReleasePreparer {
   constructor(
     private readonly renderer: BundleRenderer,
     private readonly subscribers: Subscribers,
+    private readonly guard: RegistryGuard,
   ) {}
+
+  /**
+   * Consumed records of events.released.v1, each decoded, checked by the egress guard against today's registry
+   * and, when it may go now, rendered and routed; in input order.
+   */
+  async prepareRecords(values: ReadonlyArray<Buffer | null>): Promise<PreparedRelease[]> {
+    const prepared = await this.renderer.prepareRecords(values, this.guard.registry());
+    const active = this.subscribers.active();
+    return prepared.map((p) =>
+      p.kind === 'ready'
+        ? {
+            kind: 'ready',
+            item: {
+              release: p.release,
+              bundle: p.bundle,
+              contentHash: p.contentHash,
+              routes: routeEvent(p.release.event, active),
+            },
+          }
+        : p,
+    );
+  }
 
   /** Each release made ready, or the error that stopped it (that release alone), in input order. */
   async prepareAll(releases: readonly ReleasedEvent[]): Promise<Array<ReleaseToStore | Error>> {
@@ -40,12 +68,4 @@ export class UnrenderableEvent extends Error {
     super(`${UnrenderableEvent.CODE}: ${reason}`);
     this.name = 'UnrenderableEvent';
   }
-}
-
-/** When the agreement's embargo still holds the release back; undefined when it may go now. */
-export function embargoedUntil(release: ReleasedEvent, now = Date.now()): Date | undefined {
-  const until = release.event.distribution.embargoUntil;
-  if (!until) return undefined;
-  const t = Date.parse(until);
-  return Number.isFinite(t) && t > now ? new Date(t) : undefined;
 }

@@ -5,23 +5,31 @@ import type { SanitizedEvent } from '@kyoyu/contracts';
 import { SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { Producer } from '@kyoyu/stix';
 import type { FanoutConfig } from '../config';
+import type { RenderThreadTask } from './render.worker';
+import { renderBatch, unpackBatch, type RenderedBatch, type RenderedBundle } from './rendered-bundles';
 import {
-  renderBatch,
-  unpackBatch,
-  type RenderTask,
-  type RenderedBatch,
-  type RenderedBundle,
-} from './rendered-bundles';
+  prepareReleasedRecords,
+  type RegistrySnapshot,
+  type ReleasedRecordOutcome,
+  type ReleasedRecordsBatch,
+} from './released-records';
+
+/** A consumed record's outcome, with the bytes of its bundle when it is ready to route. */
+export type PreparedRecord =
+  | Exclude<ReleasedRecordOutcome, { kind: 'ready' }>
+  | (Extract<ReleasedRecordOutcome, { kind: 'ready' }> & { bundle: Buffer });
 
 /**
  * Renders released events into STIX bundles on RENDER_THREADS worker threads (0: on the event loop). Rendering,
  * serializing and hashing a bundle is the largest piece of fan-out's work per event; on the event loop it held
- * up the dispatcher's sends and the consumer alike.
+ * up the dispatcher's sends and the consumer alike. Consumed records go to the threads undecoded, and come
+ * back decoded, checked by the egress guard and rendered (see prepareReleasedRecords): the event loop, which
+ * also stores and publishes, was the stage's bottleneck.
  */
 @Injectable()
 export class BundleRenderer implements OnModuleDestroy {
   private readonly producer: Producer;
-  private readonly pool: Piscina<RenderTask, RenderedBatch> | undefined;
+  private readonly pool: Piscina<RenderThreadTask, RenderedBatch | ReleasedRecordsBatch> | undefined;
   private readonly threads: number;
 
   constructor(@Inject(SERVICE_CONFIG) config: FanoutConfig) {
@@ -29,7 +37,7 @@ export class BundleRenderer implements OnModuleDestroy {
     this.threads = config.RENDER_THREADS;
     this.pool =
       this.threads > 0
-        ? new Piscina<RenderTask, RenderedBatch>({
+        ? new Piscina<RenderThreadTask, RenderedBatch | ReleasedRecordsBatch>({
             filename: join(__dirname, 'render.worker.js'),
             minThreads: this.threads,
             maxThreads: this.threads,
@@ -47,11 +55,75 @@ export class BundleRenderer implements OnModuleDestroy {
     const size = Math.ceil(events.length / this.threads);
     const tasks: Array<Promise<RenderedBatch>> = [];
     for (let i = 0; i < events.length; i += size)
-      tasks.push(pool.run({ events: events.slice(i, i + size), producer: this.producer }));
+      tasks.push(
+        pool.run({ events: events.slice(i, i + size), producer: this.producer }) as Promise<RenderedBatch>,
+      );
     return (await Promise.all(tasks)).flatMap(unpackBatch);
+  }
+
+  /**
+   * Each consumed record of events.released.v1 decoded, guarded against `registry` and, when it may go now,
+   * rendered; in input order. The registry's customers cross to a thread only when it lacks their generation.
+   */
+  async prepareRecords(
+    values: ReadonlyArray<Buffer | null>,
+    registry: Required<RegistrySnapshot>,
+  ): Promise<PreparedRecord[]> {
+    if (values.length === 0) return [];
+    const pool = this.pool;
+    if (!pool)
+      return unpackRecords(
+        prepareReleasedRecords({ ...packRecords(values), producer: this.producer, registry }),
+      );
+    const size = Math.ceil(values.length / this.threads);
+    const tasks: Array<Promise<PreparedRecord[]>> = [];
+    for (let i = 0; i < values.length; i += size) {
+      const packed = packRecords(values.slice(i, i + size));
+      const run = (snapshot: RegistrySnapshot) =>
+        pool.run({ ...packed, producer: this.producer, registry: snapshot }) as Promise<ReleasedRecordsBatch>;
+      tasks.push(
+        run({ generation: registry.generation }).then(async (batch) =>
+          unpackRecords(batch.stale ? await run(registry) : batch),
+        ),
+      );
+    }
+    return (await Promise.all(tasks)).flat();
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.pool?.destroy();
   }
+}
+
+function packRecords(values: ReadonlyArray<Buffer | null>): {
+  kind: 'released-records';
+  values: Uint8Array;
+  ends: number[];
+} {
+  const ends: number[] = [];
+  let end = 0;
+  for (const v of values) {
+    if (v) end += v.length;
+    ends.push(v ? end : -1);
+  }
+  return {
+    kind: 'released-records',
+    values: Buffer.concat(
+      values.filter((v): v is Buffer => v !== null),
+      end,
+    ),
+    ends,
+  };
+}
+
+/** Each ready record with a view of its bundle's bytes (no copy). */
+function unpackRecords(batch: ReleasedRecordsBatch): PreparedRecord[] {
+  const whole = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
+  let start = 0;
+  return batch.outcomes.map((o) => {
+    if (o.kind !== 'ready') return o;
+    const bundle = whole.subarray(start, o.end);
+    start = o.end;
+    return { ...o, bundle };
+  });
 }
