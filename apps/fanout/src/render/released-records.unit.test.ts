@@ -83,7 +83,9 @@ describe('prepareReleasedRecords', () => {
       'unrenderable',
       'ready',
     ]);
-    expect(batch.outcomes[1]).toMatchObject({ hits: expect.arrayContaining([{ kind: 'org-name', view: 'json' }]) });
+    expect(batch.outcomes[1]).toMatchObject({
+      hits: expect.arrayContaining([{ kind: 'org-name', view: 'json' }]),
+    });
     expect(batch.outcomes[2]).toEqual({ kind: 'invalid', issues: ['(root): not JSON'] });
     expect(batch.outcomes[3]).toEqual({ kind: 'invalid', issues: ['(root): empty value'] });
     expect(batch.outcomes[4]).toMatchObject({ until: Date.parse('2026-11-21T00:00:00.000Z') });
@@ -120,7 +122,10 @@ describe('prepareReleasedRecords', () => {
   it('checks against the generation it is given, not one it compiled before', () => {
     const leaking = [record(event(2, { title: 'Beacon to Sakura Seiki file server' }))];
     expect(prepareReleasedRecords(task(leaking, registry())).outcomes[0]?.kind).toBe('held');
-    const withoutSakura = { generation: ++generation, customers: customers.filter((c) => c.id !== 'cust-sakura') };
+    const withoutSakura = {
+      generation: ++generation,
+      customers: customers.filter((c) => c.id !== 'cust-sakura'),
+    };
     expect(prepareReleasedRecords(task(leaking, withoutSakura)).outcomes[0]?.kind).toBe('ready');
   });
 });
