@@ -189,7 +189,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       if (this.recent.size <= this.config.DISPATCH_CACHE_EVENTS) break;
       this.recent.delete(eventId);
     }
-    for (const id of subscriberIds) this.drain(id);
+    this.drain(subscriberIds);
   }
 
   /** The current backlog per subscriber, refreshed from PostgreSQL. */
@@ -203,7 +203,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (this.stopped) return;
     try {
       await this.refreshBacklog();
-      for (const b of this.backlog) if (b.pending > 0) this.drain(b.subscriberId);
+      this.drain(this.backlog.filter((b) => b.pending > 0).map((b) => b.subscriberId));
     } catch (err) {
       this.logger.warn({ code: errorCode(err) }, 'fan-out backlog poll failed');
     }
@@ -243,10 +243,20 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     return s;
   }
 
-  private drain(id: string): void {
+  /**
+   * Marks subscribers as having work and starts a cycle. All of them first: a cycle takes the subscribers that
+   * are ready when it starts, and it starts at once. Kicked one by one, the first subscriber of every stored
+   * batch went out in a cycle, a SELECT and a request of its own, and the others waited for that cycle.
+   */
+  private drain(ids: Iterable<string>): void {
     if (this.stopped) return;
-    this.dirty.add(id);
-    this.cycles.kick();
+    let any = false;
+    for (const id of ids) {
+      this.dirty.add(id);
+      any = true;
+    }
+    // One still dirty from before (backing off, say) is kicked again too: the poll is what retries it.
+    if (any) this.cycles.kick();
   }
 
   /**
