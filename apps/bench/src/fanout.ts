@@ -46,14 +46,15 @@ function cpuPerDelivery(cpu: CpuByProcess, names: readonly string[], deliveries:
 }
 
 const TARGET_RATIO = 0.5;
-/**
- * Events through fan-out, and through the bare pipe, before either's clock starts: about 1,000 deliveries, so
- * both are measured running optimized code. With 20 events, one subscriber's fan-out measured 1,290-1,310
- * deliveries/s over 3,000 events and 1,630-1,740 over 6,000: the short run was dominated by its cold start.
+/*
+ * Warm-up: fan-out, and the bare pipe, each carry as many events as one measured burst before their clock
+ * starts, so both are measured running optimized code. With 20 events, one subscriber's fan-out measured
+ * 1,290-1,310 deliveries/s over 3,000 events and 1,630-1,740 over 6,000. With about 1,000 deliveries, fan-out's
+ * first round was its slowest in six of six scenarios (1,466 and 1,551 deliveries/s at one subscriber, against
+ * 1,996-2,394 in the rounds after), while the pipe's rounds showed no trend. A whole burst first did not end
+ * that at 10 subscribers (first round slowest in four of four runs), which is one more reason the median
+ * round is the one reported.
  */
-function warmUpEvents(subscribers: number): number {
-  return Math.max(20, Math.ceil(1000 / subscribers));
-}
 const TARGET_P99_MS = 100;
 /**
  * Released events the half-load phase produces at least. An event's deliveries to all subscribers go out
@@ -267,7 +268,9 @@ async function barePipe(
   events: number,
   payload: BarePayload,
   attempt = 0,
-): Promise<RunFigures> {
+  /** Measures the CPU of the copying alone: from the warm pipe's first input to its last acknowledgement. */
+  monitor?: ProcMonitor,
+): Promise<{ figures: RunFigures; cpu?: CpuByProcess }> {
   const name = `${run}.${n}.${payload}.${attempt}`;
   const input = `bench.bare-in.${name}`;
   const outputs = Array.from({ length: n }, (_, i) => `bench.bare-out.${name}.${i}`);
@@ -304,7 +307,7 @@ async function barePipe(
       for (const m of batch.messages) {
         resolveOffset(m.offset);
         if (m.headers?.['bench-warm-up']) {
-          if (++warmCopied === warmUpEvents(n)) warmed();
+          if (++warmCopied === events) warmed();
           continue;
         }
         const sent = Number(m.headers?.['bench-sent']?.toString() ?? now);
@@ -327,24 +330,27 @@ async function barePipe(
           };
         })
       : undefined;
-  await producerIn.send({
-    topic: input,
-    acks: -1,
-    messages: Array.from({ length: warmUpEvents(n) }, (_, i) => ({
-      key: `warm-up-${i}`,
-      // The same kind of payload as the measured events, so the same code paths warm up.
-      value:
-        payload === 'bundles'
-          ? Buffer.from(JSON.stringify(renderBundle(releasedEvent().event, DEFAULT_PRODUCER)))
-          : releasedEvent().value,
-      headers: { 'bench-warm-up': '1' },
-    })),
-  });
+  // The same kind of payload as the measured events, so the same code paths warm up.
+  for (let sent = 0; sent < events; sent += 250)
+    await producerIn.send({
+      topic: input,
+      acks: -1,
+      messages: Array.from({ length: Math.min(250, events - sent) }, (_, i) => ({
+        key: `warm-up-${sent + i}`,
+        value:
+          payload === 'bundles'
+            ? Buffer.from(JSON.stringify(renderBundle(releasedEvent().event, DEFAULT_PRODUCER)))
+            : releasedEvent().value,
+        headers: { 'bench-warm-up': '1' },
+      })),
+    });
   await warm;
+  monitor?.begin();
   const start = Date.now();
   if (bundles) await produceMessages(producerIn, input, bundles);
   else await produceBurst(producerIn, input, events);
   await finished;
+  const cpu = monitor?.end().processes;
   const seconds = (lastAck - start) / 1000;
   await consumer.disconnect();
   await producer.disconnect();
@@ -352,13 +358,14 @@ async function barePipe(
   // The broker keeps every message in memory: the next rounds and the half-load phase should not run beside
   // hundreds of megabytes of copies (100 subscribers: 200 bundles to each of 100 topics per round).
   for (const t of [input, ...outputs]) await broker.control(`delete-topic ${t}`);
-  return {
+  const figures: RunFigures = {
     name: `bare kafkajs pipe ×${n} (${payload})`,
     items: latencies.length,
     seconds: round(seconds),
     perSecond: Math.round(latencies.length / seconds),
     latencyMs: latencySummary(latencies),
   };
+  return cpu ? { figures, cpu } : { figures };
 }
 
 /** One round of a scenario: fan-out's burst, then the bare pipe's, each with the CPU it took. */
@@ -451,7 +458,7 @@ async function main(): Promise<void> {
       try {
         await fanout.waitReady();
         let mark = await deliveryWatermark(db);
-        const warm = await produceBurst(producer, Topics.EventsReleased, warmUpEvents(s.subscribers));
+        const warm = await produceBurst(producer, Topics.EventsReleased, s.events);
         await waitDelivered(db, mark, warm.length * s.subscribers);
 
         const monitor = new ProcMonitor(
@@ -465,9 +472,15 @@ async function main(): Promise<void> {
           await waitDelivered(db, mark, s.events * s.subscribers);
           const fanoutCpu = monitor.end().processes;
           const max = await fanoutFigures(db, `fan-out ×${s.subscribers}`, burst);
-          monitor.begin();
-          const bare = await barePipe(kafka, broker, s.subscribers, s.events, 'bundles', i);
-          const bareCpu = monitor.end().processes;
+          const { figures: bare, cpu: bareCpu = {} } = await barePipe(
+            kafka,
+            broker,
+            s.subscribers,
+            s.events,
+            'bundles',
+            i,
+            monitor,
+          );
           const ratio = round(max.perSecond / bare.perSecond);
           rounds.push({ burst, max, fanoutCpu, bare, bareCpu, ratio });
           console.log(
@@ -486,7 +499,7 @@ async function main(): Promise<void> {
         await waitDelivered(db, mark, paced.length * s.subscribers);
         const half = await fanoutFigures(db, `fan-out ×${s.subscribers} at half load`, paced);
 
-        const bareRecords = await barePipe(kafka, broker, s.subscribers, s.events, 'records');
+        const { figures: bareRecords } = await barePipe(kafka, broker, s.subscribers, s.events, 'records');
         const storedLatencyMs = { max: await storeLatency(db, burst), half: await storeLatency(db, paced) };
         console.log(
           `  stored p50/p99 at max ${storedLatencyMs.max.p50}/${storedLatencyMs.max.p99} ms, half ${storedLatencyMs.half.p50}/${storedLatencyMs.half.p99} ms`,
