@@ -243,20 +243,11 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     return s;
   }
 
-  /**
-   * Marks subscribers as having work and starts a cycle. All of them first: a cycle takes the subscribers that
-   * are ready when it starts, and it starts at once. Kicked one by one, the first subscriber of every stored
-   * batch went out in a cycle, a SELECT and a request of its own, and the others waited for that cycle.
-   */
+  /** Marks subscribers as having work; the cycle that follows takes all that are ready then. */
   private drain(ids: Iterable<string>): void {
     if (this.stopped) return;
-    let any = false;
-    for (const id of ids) {
-      this.dirty.add(id);
-      any = true;
-    }
-    // One still dirty from before (backing off, say) is kicked again too: the poll is what retries it.
-    if (any) this.cycles.kick();
+    for (const id of ids) this.dirty.add(id);
+    this.cycles.kick();
   }
 
   /**

@@ -23,6 +23,7 @@ describe('CoalescingRunner', () => {
     runner.kick();
     runner.kick();
     runner.kick();
+    await Promise.resolve();
     expect(g.started()).toBe(1);
     await g.release();
     expect(g.started()).toBe(2);
@@ -30,6 +31,24 @@ describe('CoalescingRunner', () => {
     await g.release();
     expect(g.started()).toBe(2);
     expect(g.waiting()).toBe(0);
+  });
+
+  it('starts one run after kicks made in one synchronous pass, and that run sees the work of all of them', async () => {
+    const queued: string[] = [];
+    const runs: string[][] = [];
+    const runner = new CoalescingRunner(
+      async () => {
+        runs.push(queued.splice(0));
+      },
+      () => undefined,
+    );
+    for (const id of ['a', 'b', 'c']) {
+      queued.push(id);
+      runner.kick();
+    }
+    expect(runs).toEqual([]);
+    await runner.stop();
+    expect(runs).toEqual([['a', 'b', 'c']]);
   });
 
   it('reports a failed run and runs again on the next kick', async () => {

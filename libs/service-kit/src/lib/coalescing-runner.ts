@@ -1,7 +1,7 @@
 /**
  * Runs a job one at a time for loops that drain a queue when woken (after a commit, on a timer): a kick while
  * the job runs asks for exactly one more run afterwards, however many kicks arrive meanwhile, so no wake-up
- * is lost and no two runs overlap.
+ * is lost and no two runs overlap. Kicks in one synchronous pass start one run, after that pass.
  */
 export class CoalescingRunner {
   private running: Promise<void> | undefined;
@@ -26,7 +26,11 @@ export class CoalescingRunner {
       return;
     }
     this.again = false;
-    this.running = this.job()
+    // The run starts once the current synchronous pass is over: kicks made together (one per subscriber of a
+    // stored batch, say) then share a run that sees all their work. Started at the first kick, it saw only the
+    // first one's, and the others waited for it to finish.
+    this.running = Promise.resolve()
+      .then(() => this.job())
       .catch(this.onError)
       .finally(() => {
         this.running = undefined;
