@@ -4,29 +4,11 @@ import { renderBundle } from '@kyoyu/stix';
 import { loadConfig } from '@kyoyu/config';
 import { FanoutConfig } from '../config';
 import { BundleRenderer } from './bundle-renderer';
+import { sanitizedEvent as event } from './fixtures.test-support';
 import { prepareReleasedRecords, type RegistrySnapshot } from './released-records';
 
 const producer = { name: 'SOC' };
 const customers = demoRegistry();
-
-function event(n: number, patch: Partial<SanitizedEvent> = {}): SanitizedEvent {
-  return {
-    eventId: `e${n}`,
-    caseId: `case-${n}`,
-    observedAt: '2026-11-20T01:00:00.000Z',
-    title: 'ET MALWARE FormBook CnC Checkin (GET)',
-    severity: { score: 80, label: 'high' },
-    techniques: [{ id: 'T1071.001', name: 'Web Protocols' }],
-    tactics: [{ shortname: 'command-and-control' }],
-    indicators: [{ type: 'ipv4', value: `185.220.101.${n}`, role: 'attacker' }],
-    malware: ['FormBook'],
-    cves: [],
-    context: {},
-    confidence: 70,
-    distribution: { tlp: 'green', audience: { kind: 'all' }, agreementVersion: 1 },
-    ...patch,
-  };
-}
 
 function record(e: SanitizedEvent): Buffer {
   return encodeEvent(Topics.EventsReleased, {

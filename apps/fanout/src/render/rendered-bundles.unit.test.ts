@@ -3,27 +3,10 @@ import { renderBundle } from '@kyoyu/stix';
 import { loadConfig } from '@kyoyu/config';
 import { FanoutConfig } from '../config';
 import { BundleRenderer } from './bundle-renderer';
+import { sanitizedEvent as event } from './fixtures.test-support';
 import { renderBatch, unpackBatch } from './rendered-bundles';
 
 const producer = { name: 'SOC' };
-
-function event(n: number, observedAt = '2026-11-20T01:00:00.000Z'): SanitizedEvent {
-  return {
-    eventId: `e${n}`,
-    caseId: `case-${n}`,
-    observedAt,
-    title: 'ET MALWARE FormBook CnC Checkin (GET) – ü',
-    severity: { score: 80, label: 'high' },
-    techniques: [{ id: 'T1071.001', name: 'Web Protocols' }],
-    tactics: [{ shortname: 'command-and-control' }],
-    indicators: [{ type: 'ipv4', value: `203.0.113.${n}`, role: 'attacker' }],
-    malware: ['FormBook'],
-    cves: [],
-    context: {},
-    confidence: 70,
-    distribution: { tlp: 'green', audience: { kind: 'all' }, agreementVersion: 1 },
-  };
-}
 
 describe('renderBatch / unpackBatch', () => {
   it('gives each event the exact bytes and sha256 of its bundle, in order', () => {
@@ -39,7 +22,7 @@ describe('renderBatch / unpackBatch', () => {
   });
 
   it('reports an event the renderer refuses in its place and keeps the others', () => {
-    const events = [event(1), event(2, 'not a time'), event(3)];
+    const events = [event(1), event(2, { observedAt: 'not a time' }), event(3)];
     const out = unpackBatch(renderBatch({ events, producer }));
     expect(out[1]).toEqual({ error: 'event observedAt is not a timestamp' });
     for (const i of [0, 2]) {
