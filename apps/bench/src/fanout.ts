@@ -342,8 +342,9 @@ async function barePipe(
   });
   const producerIn = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producerIn.connect();
-  // What the clock measures, prepared before it starts: a bundle is rendered once, as fan-out renders it.
-  const count = drive.kind === 'burst' ? events : Math.ceil(drive.perSecond * drive.seconds) + 1;
+  // What the clock measures, prepared before it starts: a bundle is rendered once, as fan-out renders it. A
+  // steady rate gets a second's margin, since its last tick may find a few more due than rate × seconds.
+  const count = drive.kind === 'burst' ? events : Math.ceil(drive.perSecond * (drive.seconds + 1));
   const inputs =
     payload === 'bundles'
       ? Array.from({ length: count }, () => {
@@ -374,10 +375,13 @@ async function barePipe(
   if (drive.kind === 'burst') await produceMessages(producerIn, input, inputs);
   else {
     let next = 0;
-    const sent = await produceAtRate(producerIn, input, drive.perSecond, drive.seconds, () => {
-      const m = inputs[next++ % inputs.length] as { eventId: string; value: Buffer };
-      return m;
-    });
+    const sent = await produceAtRate(
+      producerIn,
+      input,
+      drive.perSecond,
+      drive.seconds,
+      () => inputs[next++ % inputs.length] as (typeof inputs)[number],
+    );
     expected = sent.length * n;
     if (latencies.length >= expected) done();
   }
