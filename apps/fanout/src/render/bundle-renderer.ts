@@ -5,6 +5,7 @@ import type { SanitizedEvent } from '@kyoyu/contracts';
 import { SERVICE_CONFIG } from '@kyoyu/service-kit';
 import type { Producer } from '@kyoyu/stix';
 import type { FanoutConfig } from '../config';
+import { pack, unpack } from './packed-bytes';
 import type { RenderThreadTask } from './render.worker';
 import { renderBatch, unpackBatch, type RenderedBatch, type RenderedBundle } from './rendered-bundles';
 import {
@@ -95,35 +96,12 @@ export class BundleRenderer implements OnModuleDestroy {
   }
 }
 
-function packRecords(values: ReadonlyArray<Buffer | null>): {
-  kind: 'released-records';
-  values: Uint8Array;
-  ends: number[];
-} {
-  const ends: number[] = [];
-  let end = 0;
-  for (const v of values) {
-    if (v) end += v.length;
-    ends.push(v ? end : -1);
-  }
-  return {
-    kind: 'released-records',
-    values: Buffer.concat(
-      values.filter((v): v is Buffer => v !== null),
-      end,
-    ),
-    ends,
-  };
+function packRecords(values: ReadonlyArray<Buffer | null>) {
+  return { kind: 'released-records' as const, values: pack(values) };
 }
 
 /** Each ready record with a view of its bundle's bytes (no copy). */
 function unpackRecords(batch: ReleasedRecordsBatch): PreparedRecord[] {
-  const whole = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
-  let start = 0;
-  return batch.outcomes.map((o) => {
-    if (o.kind !== 'ready') return o;
-    const bundle = whole.subarray(start, o.end);
-    start = o.end;
-    return { ...o, bundle };
-  });
+  const bundles = unpack(batch.bundles);
+  return batch.outcomes.map((o, i) => (o.kind === 'ready' ? { ...o, bundle: bundles[i] as Buffer } : o));
 }

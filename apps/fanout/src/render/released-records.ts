@@ -1,18 +1,13 @@
-import {
-  ContractViolation,
-  Topics,
-  decodeEvent,
-  sha256Hex,
-  type Customer,
-  type ReleasedEvent,
-} from '@kyoyu/contracts';
+import { ContractViolation, Topics, decodeEvent, type Customer, type ReleasedEvent } from '@kyoyu/contracts';
 import {
   egressGuardValue,
   registryDictionary,
   type GuardHit,
   type VictimDictionary,
 } from '@kyoyu/deid-engine';
-import { renderBundle, type Producer } from '@kyoyu/stix';
+import type { Producer } from '@kyoyu/stix';
+import { pack, unpack, type PackedBytes } from './packed-bytes';
+import { renderBundleBytes, renderError } from './rendered-bundles';
 
 /**
  * The customer registry a batch is checked against. A render thread keeps the last one it compiled, so the
@@ -25,10 +20,11 @@ export interface RegistrySnapshot {
 
 export interface ReleasedRecordsTask {
   kind: 'released-records';
-  /** The records' values back to back: one copy across threads, where decoded events would be cloned. */
-  values: Uint8Array;
-  /** End offset of each record's value in `values`; -1 for a record without a value. */
-  ends: number[];
+  /**
+   * The records' values (missing where a record has none): one copy across threads, where decoded events
+   * would be cloned.
+   */
+  values: PackedBytes;
   producer: Producer;
   registry: RegistrySnapshot;
 }
@@ -42,14 +38,15 @@ export type ReleasedRecordOutcome =
   /** Its agreement's embargo still holds it back until this time (epoch ms). */
   | { kind: 'embargoed'; release: ReleasedEvent; until: number }
   | { kind: 'unrenderable'; release: ReleasedEvent; error: string }
-  /** Ready to route: its bundle ends at `end` in the batch's `bytes` (and starts where the last one ended). */
-  | { kind: 'ready'; release: ReleasedEvent; end: number; contentHash: string };
+  /** Ready to route: its bundle is at the same position in the batch's `bundles`. */
+  | { kind: 'ready'; release: ReleasedEvent; contentHash: string };
 
 export interface ReleasedRecordsBatch {
   /** The thread lacked the task's registry generation and the task did not carry it: nothing was done. */
   stale: boolean;
   outcomes: ReleasedRecordOutcome[];
-  bytes: Uint8Array;
+  /** The bundle of each ready record, by position (missing for the others). */
+  bundles: PackedBytes;
 }
 
 let compiled: { generation: number; dict: VictimDictionary } | undefined;
@@ -68,41 +65,39 @@ function dictionaryFor(registry: RegistrySnapshot): VictimDictionary | undefined
  */
 export function prepareReleasedRecords(task: ReleasedRecordsTask, now = Date.now()): ReleasedRecordsBatch {
   const dict = dictionaryFor(task.registry);
-  if (!dict) return { stale: true, outcomes: [], bytes: new Uint8Array(0) };
-  const whole = Buffer.from(task.values.buffer, task.values.byteOffset, task.values.byteLength);
-  const parts: Buffer[] = [];
-  let end = 0;
-  let start = 0;
-  const outcomes = task.ends.map((valueEnd): ReleasedRecordOutcome => {
-    const value = valueEnd < 0 ? null : whole.subarray(start, valueEnd);
-    if (valueEnd >= 0) start = valueEnd;
-    let release: ReleasedEvent;
-    try {
-      release = decodeEvent(Topics.EventsReleased, value).data;
-    } catch (err) {
-      return {
-        kind: 'invalid',
-        issues: err instanceof ContractViolation ? err.issues : ['(root): undecodable'],
-      };
-    }
-    const guard = egressGuardValue(release.event, dict);
-    if (!guard.ok) return { kind: 'held', release, hits: guard.hits };
-    const until = embargoedUntil(release, now);
-    if (until) return { kind: 'embargoed', release, until: until.getTime() };
-    try {
-      const bundle = Buffer.from(JSON.stringify(renderBundle(release.event, task.producer)), 'utf8');
-      parts.push(bundle);
-      end += bundle.length;
-      return { kind: 'ready', release, end, contentHash: sha256Hex(bundle) };
-    } catch (err) {
-      return {
-        kind: 'unrenderable',
-        release,
-        error: err instanceof Error ? err.message : 'unrenderable event',
-      };
-    }
+  if (!dict) return { stale: true, outcomes: [], bundles: pack([]) };
+  const bundles: Array<Buffer | null> = [];
+  const outcomes = unpack(task.values).map((value): ReleasedRecordOutcome => {
+    const outcome = prepareOne(value, dict, task.producer, now);
+    bundles.push(outcome.bundle);
+    return outcome.outcome;
   });
-  return { stale: false, outcomes, bytes: Buffer.concat(parts, end) };
+  return { stale: false, outcomes, bundles: pack(bundles) };
+}
+
+function prepareOne(
+  value: Buffer | null,
+  dict: VictimDictionary,
+  producer: Producer,
+  now: number,
+): { outcome: ReleasedRecordOutcome; bundle: Buffer | null } {
+  let release: ReleasedEvent;
+  try {
+    release = decodeEvent(Topics.EventsReleased, value).data;
+  } catch (err) {
+    const issues = err instanceof ContractViolation ? err.issues : ['(root): undecodable'];
+    return { outcome: { kind: 'invalid', issues }, bundle: null };
+  }
+  const guard = egressGuardValue(release.event, dict);
+  if (!guard.ok) return { outcome: { kind: 'held', release, hits: guard.hits }, bundle: null };
+  const until = embargoedUntil(release, now);
+  if (until) return { outcome: { kind: 'embargoed', release, until: until.getTime() }, bundle: null };
+  try {
+    const { bundle, contentHash } = renderBundleBytes(release.event, producer);
+    return { outcome: { kind: 'ready', release, contentHash }, bundle };
+  } catch (err) {
+    return { outcome: { kind: 'unrenderable', release, error: renderError(err) }, bundle: null };
+  }
 }
 
 /** When the agreement's embargo still holds the release back; undefined when it may go now. */

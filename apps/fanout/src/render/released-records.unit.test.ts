@@ -4,6 +4,7 @@ import { renderBundle } from '@kyoyu/stix';
 import { loadConfig } from '@kyoyu/config';
 import { FanoutConfig } from '../config';
 import { BundleRenderer } from './bundle-renderer';
+import { pack, unpack } from './packed-bytes';
 import { sanitizedEvent as event } from './fixtures.test-support';
 import { prepareReleasedRecords, type RegistrySnapshot } from './released-records';
 
@@ -22,11 +23,7 @@ function record(e: SanitizedEvent): Buffer {
 }
 
 function task(values: Array<Buffer | null>, registry: RegistrySnapshot) {
-  const ends: number[] = [];
-  let end = 0;
-  for (const v of values) ends.push(v ? (end += v.length) : -1);
-  const bytes = Buffer.concat(values.filter((v): v is Buffer => v !== null));
-  return { kind: 'released-records' as const, values: bytes, ends, producer, registry };
+  return { kind: 'released-records' as const, values: pack(values), producer, registry };
 }
 
 describe('prepareReleasedRecords', () => {
@@ -73,8 +70,8 @@ describe('prepareReleasedRecords', () => {
     expect(batch.outcomes[4]).toMatchObject({ until: Date.parse('2026-11-21T00:00:00.000Z') });
     expect(batch.outcomes[5]).toMatchObject({ error: 'event observedAt is not a timestamp' });
 
-    const bytes = Buffer.from(batch.bytes);
-    let start = 0;
+    const bundles = unpack(batch.bundles);
+    let bundleBytes = 0;
     for (const [i, n] of [
       [0, 1],
       [6, 6],
@@ -82,12 +79,14 @@ describe('prepareReleasedRecords', () => {
       const o = batch.outcomes[i];
       if (o?.kind !== 'ready') throw new Error('expected a ready record');
       const expected = JSON.stringify(renderBundle(event(n), producer));
-      expect(bytes.subarray(start, o.end).toString('utf8')).toBe(expected);
+      expect(bundles[i]?.toString('utf8')).toBe(expected);
       expect(o.contentHash).toBe(sha256Hex(expected));
       expect(o.release.event.eventId).toBe(`e${n}`);
-      start = o.end;
+      bundleBytes += bundles[i]?.length ?? 0;
     }
-    expect(start).toBe(bytes.length);
+    // Only the ready records have bundles, and nothing else is in the batch's bytes.
+    expect(bundles.map((b) => b !== null)).toEqual([true, false, false, false, false, false, true]);
+    expect(bundleBytes).toBe(batch.bundles.bytes.length);
   });
 
   it('does nothing and says so when it lacks the task’s registry generation, then keeps the one it was given', () => {
