@@ -142,7 +142,11 @@ function releasedEvent(): { eventId: string; event: SanitizedEvent; value: Buffe
  */
 type BarePayload = 'records' | 'bundles';
 
-/** Produces `count` released events in batches (each stamped with its send time), returns their ids. */
+/**
+ * Produces `count` released events in batches (each stamped with its send time), returns their ids. Each batch
+ * is made just before it is sent: an event's releasedAt is set when it is made, and fan-out's latency counts
+ * from it, so events made up front would count the wait for their turn to be sent.
+ */
 async function produceBurst(producer: Producer, topic: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let done = 0; done < count;) {
