@@ -12,7 +12,7 @@ set -euo pipefail
 
 PKG="@confluentinc/kafka-javascript"
 PKG_VERSION="1.10.1"          # ships librdkafka 2.15.1 in deps/librdkafka
-PATCH_LEVEL="7"               # bump when the sed patches below change
+PATCH_LEVEL="8"               # bump when the sed patches below change
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="$HERE/.build"
@@ -98,13 +98,19 @@ if [ ! -f "$LIB" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT_STAMP" ]; then
   # 7. Long polling: the mock answers a Fetch that found no data only after
   #    the consumer's full MaxWait, even when a producer writes meanwhile, so
   #    every hop of a pipeline waited up to MaxWait (100 ms) per record. A
-  #    real broker completes a waiting fetch as soon as data arrives: wake the
-  #    delayed (empty) Fetch responses after each Produce; the consumer
-  #    fetches again at once and finds the records.
+  #    real broker completes a waiting fetch as soon as data arrives for one of
+  #    its partitions: a delayed (empty) Fetch response keeps the partitions it
+  #    asked for (rkbuf_make_opaque, freed with the buffer), and a Produce that
+  #    appends to a partition wakes the fetches waiting on it; the consumer
+  #    fetches again at once and finds the records. (Waking every waiting
+  #    fetch on every Produce, as this patch first did, kept each consumer
+  #    fetching again per Produce anywhere in the cluster: at 100 subscriber
+  #    topics, six empty fetch round trips per released event in fan-out.)
   cat >>"$MOCK" <<'WAKE'
 
-/* Added for kyoyu: complete waiting fetches when new records arrive, as Kafka does. */
-void rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t *mcluster) {
+/* Added for kyoyu: complete the fetches waiting on a partition when records arrive, as Kafka does. */
+void rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t *mcluster,
+                                        const rd_kafka_mock_partition_t *mpart) {
         rd_kafka_mock_broker_t *mrkb;
         TAILQ_FOREACH(mrkb, &mcluster->brokers, link) {
                 rd_kafka_mock_connection_t *mconn;
@@ -112,10 +118,18 @@ void rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t *mcluster) {
                         rd_kafka_buf_t *rkbuf;
                         int woke = 0;
                         TAILQ_FOREACH(rkbuf, &mconn->outbufs.rkbq_bufs, rkbuf_link) {
-                                if (rkbuf->rkbuf_ts_retry &&
-                                    rkbuf->rkbuf_reqhdr.ApiKey == RD_KAFKAP_Fetch) {
-                                        rkbuf->rkbuf_ts_retry = 0;
-                                        woke = 1;
+                                const rd_list_t *waiting_on = rkbuf->rkbuf_make_opaque;
+                                const void *p;
+                                int i;
+                                if (!rkbuf->rkbuf_ts_retry || !waiting_on ||
+                                    rkbuf->rkbuf_reqhdr.ApiKey != RD_KAFKAP_Fetch)
+                                        continue;
+                                RD_LIST_FOREACH(p, waiting_on, i) {
+                                        if (p == mpart) {
+                                                rkbuf->rkbuf_ts_retry = 0;
+                                                woke = 1;
+                                                break;
+                                        }
                                 }
                         }
                         if (woke)
@@ -125,8 +139,17 @@ void rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t *mcluster) {
         }
 }
 WAKE
-  sed -i 's/^void rd_kafka_mock_connection_set_blocking(rd_kafka_mock_connection_t \*mconn,$/void rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t *mcluster); \/* kyoyu *\/\n&/' "$SRC/src/rdkafka_mock_int.h"
-  sed -i '/^static int rd_kafka_mock_handle_Produce(/,/^}/{s/^        rd_kafka_mock_connection_send_response0(mconn, resp, rd_true);$/        rd_kafka_mock_cluster_wake_fetches(mcluster); \/* kyoyu *\/\n&/}' "$HANDLERS"
+  sed -i 's/^void rd_kafka_mock_connection_set_blocking(rd_kafka_mock_connection_t \*mconn,$/void rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t *mcluster, const rd_kafka_mock_partition_t *mpart); \/* kyoyu *\/\n&/' "$SRC/src/rdkafka_mock_int.h"
+  # Produce: wake after each successful append. Fetch: collect the partitions
+  # asked for, hand them to a delayed response, free them otherwise.
+  perl -0pi -e 's/(                        if \(!err\)\n                                err = rd_kafka_mock_partition_log_append\(\n                                    mpart, &records, &TransactionalId,\n                                    &BaseOffset\);\n)/$1                        if (!err) rd_kafka_mock_cluster_wake_fetches(mcluster, mpart); \/* kyoyu *\/\n/' "$HANDLERS"
+  perl -0pi -e 's{(static int rd_kafka_mock_handle_Fetch\(.*?\n\}\n)}{
+    my $f = $1;
+    $f =~ s/(        size_t totsize = 0;\n)/$1        rd_list_t *waiting_on = rd_list_new(0, NULL); \/* kyoyu *\/\n/;
+    $f =~ s/(                        \/\* Response: Partition \*\/\n                        rd_kafka_buf_write_i32\(resp, Partition\);\n)/$1                        if (mpart) rd_list_add(waiting_on, mpart); \/* kyoyu *\/\n/;
+    $f =~ s/        if \(!totsize && MaxWait > 0\)\n                resp->rkbuf_ts_retry = rd_clock\(\) \+ \(MaxWait \* 1000\);\n/        if (!totsize && MaxWait > 0) { \/* kyoyu *\/\n                resp->rkbuf_ts_retry = rd_clock() + (MaxWait * 1000);\n                resp->rkbuf_make_opaque = waiting_on;\n                resp->rkbuf_free_make_opaque_cb = rd_list_destroy_free;\n                waiting_on = NULL;\n        }\n        if (waiting_on) rd_list_destroy(waiting_on); \/* kyoyu *\/\n/;
+    $f =~ s/(err_parse:\n        rd_kafka_buf_destroy\(resp\);\n)/$1        rd_list_destroy(waiting_on); \/* kyoyu *\/\n/;
+    $f }se' "$HANDLERS"
   # 8. Retention: the mock keeps only 5 MB (or 100,000 batches) per partition
   #    and drops the oldest beyond that, so a consumer lagging behind a large
   #    burst (a benchmark, a soak) found its offset gone (OFFSET_OUT_OF_RANGE)
@@ -194,9 +217,9 @@ s/^                        else if (!mpart)$/                        else if (mt
   [ "$(grep -c '/\* kyoyu' "$MOCK")" = 7 ] || { log "patches 6/8/10 (idempotence, retention, offset lookup) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu \*/' "$MOCK")" = 5 ] || { log "patches 2/3/6/8 (ports, partitions, idempotence, retention) did not apply"; exit 1; }
   [ "$(grep -c '/\* kyoyu \*/' "$CGRP")" = 1 ] || { log "patch 4 (group join) did not apply"; exit 1; }
-  [ "$(grep -c '/\* kyoyu \*/' "$HANDLERS")" = 6 ] || { log "patches 5/7/9/10 (LeaveGroup, fetch wake-up, topic authorization, fetch size) did not apply"; exit 1; }
+  [ "$(grep -c '/\* kyoyu \*/' "$HANDLERS")" = 11 ] || { log "patches 5/7/9/10 (LeaveGroup, fetch wake-up, topic authorization, fetch size) did not apply"; exit 1; }
   grep -q 'kyoyu: from the end, where consumers read' "$MOCK" || { log "patch 10 (offset lookup) did not apply"; exit 1; }
-  grep -q 'rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t \*mcluster); /\* kyoyu' "$SRC/src/rdkafka_mock_int.h" || { log "patch 7 (fetch wake-up prototype) did not apply"; exit 1; }
+  grep -q 'rd_kafka_mock_cluster_wake_fetches(rd_kafka_mock_cluster_t \*mcluster, const rd_kafka_mock_partition_t \*mpart); /\* kyoyu' "$SRC/src/rdkafka_mock_int.h" || { log "patch 7 (fetch wake-up prototype) did not apply"; exit 1; }
 
   log "configuring librdkafka"
   (cd "$SRC" && ./configure --disable-ssl --disable-gssapi --disable-zstd \

@@ -147,6 +147,33 @@ try {
   // messages are silently dropped (producer/sendMessages.js responsePerBroker).
   console.log(`NOTE leader move: ${lostAfterMove} of 100 messages silently dropped by kafkajs (known kafkajs 2.2.4 retry bug, see README)`);
   await consumer2.disconnect();
+
+  // Long polling (patch 7): a waiting fetch completes when its own partitions get records, and only then.
+  // A consumer of an idle topic fetches about once per MaxWait per broker while another topic is written
+  // (it used to be woken, and fetch again, by every Produce in the cluster).
+  const IDLE = 'verify-idle';
+  const idle = kafka.consumer({ groupId: `verify3-${process.pid}`, maxWaitTimeInMs: 100 });
+  const arrivals = [];
+  let fetches = 0;
+  idle.on(idle.events.FETCH, () => fetches++);
+  await idle.connect();
+  await idle.subscribe({ topic: IDLE, fromBeginning: true });
+  await idle.run({ eachMessage: async ({ message }) => { arrivals.push(performance.now() - Number(message.value.toString())); } });
+  await producer.send({ topic: IDLE, messages: [{ value: String(performance.now()) }] });
+  while (arrivals.length < 1) await sleep(10);
+  fetches = 0;
+  const produces = 200;
+  for (let i = 0; i < produces; i++) await producer.send({ topic: `${TOPIC}-other`, messages: [{ value: 'x' }] });
+  check(fetches < produces / 4, `idle consumer fetched ${fetches} times while ${produces} produces went to another topic`);
+  for (let i = 0; i < 20; i++) {
+    await sleep(30);
+    await producer.send({ topic: IDLE, messages: [{ value: String(performance.now()) }] });
+  }
+  while (arrivals.length < 21) await sleep(10);
+  const waits = arrivals.slice(1).sort((a, b) => a - b);
+  // A record that waited out MaxWait would take 100 ms or more.
+  check(waits[waits.length - 1] < 100, `waiting fetch completed by its own records: slowest of 20 in ${Math.round(waits[waits.length - 1])} ms (MaxWait 100)`);
+  await idle.disconnect();
 } catch (e) {
   failed = true;
   console.error('FAIL', e);
