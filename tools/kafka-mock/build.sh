@@ -104,8 +104,8 @@ if [ ! -f "$LIB" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT_STAMP" ]; then
   #    appends to a partition wakes the fetches waiting on it; the consumer
   #    fetches again at once and finds the records. (Waking every waiting
   #    fetch on every Produce, as this patch first did, kept each consumer
-  #    fetching again per Produce anywhere in the cluster: at 100 subscriber
-  #    topics, six empty fetch round trips per released event in fan-out.)
+  #    fetching again per Produce anywhere in the cluster: an idle consumer
+  #    made 2,104 fetches in 10 s while 1,000 records went to another topic.)
   cat >>"$MOCK" <<'WAKE'
 
 /* Added for kyoyu: complete the fetches waiting on a partition when records arrive, as Kafka does. */

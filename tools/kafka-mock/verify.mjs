@@ -159,8 +159,13 @@ try {
   await idle.connect();
   await idle.subscribe({ topic: IDLE, fromBeginning: true });
   await idle.run({ eachMessage: async ({ message }) => { arrivals.push(performance.now() - Number(message.value.toString())); } });
+  const arrived = async (n) => {
+    const t = performance.now();
+    while (arrivals.length < n && performance.now() - t < 30_000) await sleep(10);
+    if (arrivals.length < n) throw new Error(`only ${arrivals.length} of ${n} records reached the idle consumer`);
+  };
   await producer.send({ topic: IDLE, messages: [{ value: String(performance.now()) }] });
-  while (arrivals.length < 1) await sleep(10);
+  await arrived(1);
   fetches = 0;
   const produces = 200;
   for (let i = 0; i < produces; i++) await producer.send({ topic: `${TOPIC}-other`, messages: [{ value: 'x' }] });
@@ -169,7 +174,7 @@ try {
     await sleep(30);
     await producer.send({ topic: IDLE, messages: [{ value: String(performance.now()) }] });
   }
-  while (arrivals.length < 21) await sleep(10);
+  await arrived(21);
   const waits = arrivals.slice(1).sort((a, b) => a - b);
   // A record that waited out MaxWait would take 100 ms or more.
   check(waits[waits.length - 1] < 100, `waiting fetch completed by its own records: slowest of 20 in ${Math.round(waits[waits.length - 1])} ms (MaxWait 100)`);
