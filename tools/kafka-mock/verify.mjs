@@ -154,16 +154,24 @@ try {
   const IDLE = 'verify-idle';
   const idle = kafka.consumer({ groupId: `verify3-${process.pid}`, maxWaitTimeInMs: 100 });
   const arrivals = [];
+  let wanted = { n: 0, resolve: () => {} };
   let fetches = 0;
   idle.on(idle.events.FETCH, () => fetches++);
   await idle.connect();
   await idle.subscribe({ topic: IDLE, fromBeginning: true });
-  await idle.run({ eachMessage: async ({ message }) => { arrivals.push(performance.now() - Number(message.value.toString())); } });
-  const arrived = async (n) => {
-    const t = performance.now();
-    while (arrivals.length < n && performance.now() - t < 30_000) await sleep(10);
-    if (arrivals.length < n) throw new Error(`only ${arrivals.length} of ${n} records reached the idle consumer`);
-  };
+  await idle.run({
+    eachMessage: async ({ message }) => {
+      arrivals.push(performance.now() - Number(message.value.toString()));
+      if (arrivals.length >= wanted.n) wanted.resolve();
+    },
+  });
+  // Resolves when the n-th record has reached the idle consumer; fails after 30 s.
+  const arrived = (n) =>
+    new Promise((resolve, reject) => {
+      if (arrivals.length >= n) return resolve();
+      const timer = setTimeout(() => reject(new Error(`only ${arrivals.length} of ${n} records reached the idle consumer`)), 30_000);
+      wanted = { n, resolve: () => { clearTimeout(timer); resolve(); } };
+    });
   await producer.send({ topic: IDLE, messages: [{ value: String(performance.now()) }] });
   await arrived(1);
   fetches = 0;
@@ -171,6 +179,8 @@ try {
   for (let i = 0; i < produces; i++) await producer.send({ topic: `${TOPIC}-other`, messages: [{ value: 'x' }] });
   check(fetches < produces / 4, `idle consumer fetched ${fetches} times while ${produces} produces went to another topic`);
   for (let i = 0; i < 20; i++) {
+    // Not a wait for an outcome: 30 ms lets the consumer's next fetch reach the broker and wait there, so the
+    // record below arrives during a waiting fetch, which is what this checks.
     await sleep(30);
     await producer.send({ topic: IDLE, messages: [{ value: String(performance.now()) }] });
   }

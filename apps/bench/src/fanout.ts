@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { Topics, shareTopic, type SanitizedEvent } from '@kyoyu/contracts';
+import { STAGE_FETCH_MAX_WAIT_MS } from '@kyoyu/messaging';
 import { openDataSource, upsertCustomers, upsertSubscribers } from '@kyoyu/persistence';
 import { demoRegistry } from '@kyoyu/simulator';
 import { DEFAULT_PRODUCER, renderBundle } from '@kyoyu/stix';
@@ -301,7 +302,11 @@ async function barePipe(
   for (const t of [input, ...outputs]) await broker.control(`create-topic ${t} ${PARTITIONS}`);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId: `bench-bare-${name}`, maxWaitTimeInMs: 20 });
+  // Fetches as fan-out's stage consumer does, so the two sides wait alike when their input runs dry.
+  const consumer = kafka.consumer({
+    groupId: `bench-bare-${name}`,
+    maxWaitTimeInMs: STAGE_FETCH_MAX_WAIT_MS,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [input], fromBeginning: true });
   const latencies: number[] = [];

@@ -105,7 +105,7 @@ interface Chunk {
  * 37–44. The price is idle fetching: a consumer of an idle topic on three brokers fetched 141–144 times a
  * second instead of 29–30, and used 5.6–11.9% of a core instead of 3.5–4.5%.
  */
-const STAGE_FETCH_MAX_WAIT_MS = 20;
+export const STAGE_FETCH_MAX_WAIT_MS = 20;
 
 /** What the waves run: chunks of batch-handled partitions, or a record-handled partition's whole batch. */
 type PartitionWork = Chunk | { kind: 'batch'; payload: EachBatchPayload; handle: RecordHandler };
