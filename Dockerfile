@@ -13,13 +13,14 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 # manifests: only package.json / package-lock.json of the root and of every npm workspace
-# (apps/*, libs/*). Its output changes only when a manifest changes, so the `npm ci` layers
-# below stay cached across source edits.
+# (apps/*, libs/*), and patches/ (`npm ci` applies them to node_modules; see patches/README.md).
+# Its output changes only when one of these changes, so the `npm ci` layers below stay cached
+# across source edits.
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY . .
 RUN mkdir -p /manifests \
- && cp package.json package-lock.json /manifests/ \
+ && cp -r package.json package-lock.json patches /manifests/ \
  && for f in apps/*/package.json libs/*/package.json; do \
       mkdir -p "/manifests/$(dirname "$f")" && cp "$f" "/manifests/$f"; \
     done
