@@ -46,6 +46,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig('x', schema, { ...valid, METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
   });
 
+  it('leaves the fetch wait to the stage consumer unless set, and bounds it', () => {
+    expect(loadConfig('x', schema, valid).KAFKA_FETCH_MAX_WAIT_MS).toBeUndefined();
+    expect(
+      loadConfig('x', schema, { ...valid, KAFKA_FETCH_MAX_WAIT_MS: '100' }).KAFKA_FETCH_MAX_WAIT_MS,
+    ).toBe(100);
+    for (const bad of ['0', '10001', '2.5', 'soon'])
+      expect(() => loadConfig('x', schema, { ...valid, KAFKA_FETCH_MAX_WAIT_MS: bad })).toThrow(
+        /KAFKA_FETCH_MAX_WAIT_MS/,
+      );
+  });
+
   it('accepts service-specific extensions', () => {
     const ext = BaseConfig.extend({ K_ANONYMITY: z.coerce.number().int().min(1).default(3) });
     expect(loadConfig('x', ext, { ...valid, K_ANONYMITY: '5' }).K_ANONYMITY).toBe(5);

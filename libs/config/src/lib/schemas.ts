@@ -39,6 +39,12 @@ export const BaseConfig = z.object({
    * holds up the others' records; order within a partition is kept either way.
    */
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * How long the broker may hold a stage's fetch that finds no records; unset: the stage consumer's default
+   * (STAGE_FETCH_MAX_WAIT_MS, which says why it is short). Longer means fewer idle fetches and slower commits
+   * at low load.
+   */
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(10_000).optional(),
 });
 export type BaseConfig = z.infer<typeof BaseConfig>;
 

@@ -79,6 +79,7 @@ async function start<S extends z.ZodType<BaseConfig>>(def: StageDefinition<S>) {
     groupId: def.groupId,
     maxAttempts: config.MAX_ATTEMPTS,
     partitionsConsumedConcurrently: config.CONSUMER_CONCURRENCY,
+    maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS,
     ...(def.topicRoutes ? { topicRoutes: def.topicRoutes(config) } : {}),
     ...(def.batchSize ? { flushEvery: def.batchSize(config) } : {}),
   });
