@@ -1,6 +1,6 @@
 /**
  * `npm run bench:fanout [-- --events-1 N --events-10 N --events-100 N --rounds R --half-seconds S
- * --database-server URL --cpu-prof DIR]`: fan-out throughput
+ * --database-server URL --cpu-prof DIR --fanout-env NAME=VALUE,…]`: fan-out throughput
  * (Kafka deliveries acknowledged per second) with 1, 10 and 100 subscribers, and release→delivery latency,
  * against a bare kafkajs pipe measured in the same run on the same broker: a consumer of the same events that
  * copies each one to the same number of topics (the transport ceiling), once with the events as subscribers
@@ -423,6 +423,19 @@ interface Round {
   ratio: number;
 }
 
+/** `NAME=VALUE,NAME=VALUE` as an environment; the service validates the values when it starts. */
+function settingsOf(list: string): Record<string, string> {
+  const entries = list
+    .split(',')
+    .filter((e) => e.trim() !== '')
+    .map((e) => {
+      const at = e.indexOf('=');
+      if (at < 1) throw new Error(`--fanout-env: expected NAME=VALUE, got "${e}"`);
+      return [e.slice(0, at).trim(), e.slice(at + 1).trim()] as const;
+    });
+  return Object.fromEntries(entries);
+}
+
 /** The round whose ratio is the median (the lower middle one of an even count). */
 function medianRound(rounds: readonly Round[]): Round {
   const sorted = [...rounds].sort((a, b) => a.ratio - b.ratio);
@@ -445,8 +458,11 @@ async function main(): Promise<void> {
       subscribers: { type: 'string', default: '1,10,100' },
       /** Writes a V8 CPU profile of each fan-out process into this directory (node --cpu-prof). */
       'cpu-prof': { type: 'string' },
+      /** Settings for the fan-out service beyond the defaults, to measure one (`RENDER_THREADS=2,STORE_BATCH=128`). */
+      'fanout-env': { type: 'string', default: '' },
     },
   });
+  const fanoutEnv = settingsOf(values['fanout-env']);
   const only = new Set(values.subscribers.split(',').map(Number));
   const scenarios: Scenario[] = [
     { subscribers: 1, events: Number(values['events-1']) },
@@ -496,6 +512,7 @@ async function main(): Promise<void> {
         databaseUrl: database.url,
         ...localSecrets(),
         logLevel: values['log-level'],
+        extraEnv: () => fanoutEnv,
       };
       const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
       const fanout = new ServiceProcess('fanout', serviceEnv('fanout', env, port), port, false, profile);
@@ -635,7 +652,11 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    writeResults('fanout', { targets: { ratio: TARGET_RATIO, p99Ms: TARGET_P99_MS }, scenarios: results }),
+    writeResults('fanout', {
+      targets: { ratio: TARGET_RATIO, p99Ms: TARGET_P99_MS },
+      fanoutEnv,
+      scenarios: results,
+    }),
   );
 }
 
