@@ -37,6 +37,7 @@ import {
   type Broker,
 } from '@kyoyu/testing';
 import { latencySummary, round, table, writeResults, type RunFigures } from './lib/measure';
+import { serviceSettings } from './lib/service-settings';
 import { ProcMonitor, findProcesses, isLocalServer } from './pipeline/proc-stats';
 
 type CpuByProcess = ReturnType<ProcMonitor['end']>['processes'];
@@ -423,19 +424,6 @@ interface Round {
   ratio: number;
 }
 
-/** `NAME=VALUE,NAME=VALUE` as an environment; the service validates the values when it starts. */
-function settingsOf(list: string): Record<string, string> {
-  const entries = list
-    .split(',')
-    .filter((e) => e.trim() !== '')
-    .map((e) => {
-      const at = e.indexOf('=');
-      if (at < 1) throw new Error(`--fanout-env: expected NAME=VALUE, got "${e}"`);
-      return [e.slice(0, at).trim(), e.slice(at + 1).trim()] as const;
-    });
-  return Object.fromEntries(entries);
-}
-
 /** The round whose ratio is the median (the lower middle one of an even count). */
 function medianRound(rounds: readonly Round[]): Round {
   const sorted = [...rounds].sort((a, b) => a.ratio - b.ratio);
@@ -462,7 +450,7 @@ async function main(): Promise<void> {
       'fanout-env': { type: 'string', default: '' },
     },
   });
-  const fanoutEnv = settingsOf(values['fanout-env']);
+  const fanoutEnv = serviceSettings('--fanout-env', values['fanout-env']);
   const only = new Set(values.subscribers.split(',').map(Number));
   const scenarios: Scenario[] = [
     { subscribers: 1, events: Number(values['events-1']) },

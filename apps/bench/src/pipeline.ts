@@ -67,7 +67,10 @@ async function main(): Promise<void> {
       bootstrap: broker.bootstrap,
       databaseUrl: database.url,
       ...localSecrets(),
-      extraEnv: (stage) => (stage === 'ingestion' && opts.hostile ? { ...HOSTILE_INGESTION_ENV } : {}),
+      extraEnv: (stage) => ({
+        ...opts.stageEnv,
+        ...(stage === 'ingestion' && opts.hostile ? HOSTILE_INGESTION_ENV : {}),
+      }),
     });
     cleanups.push(() => Promise.all([...stages.values()].map((s) => s.stop())));
     const procs = findProcesses(process.pid, { localServer: isLocalServer(opts.databaseUrl) });

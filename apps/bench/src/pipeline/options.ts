@@ -1,3 +1,5 @@
+import { serviceSettings } from '../lib/service-settings';
+
 export interface BenchOptions {
   help: boolean;
   quick: boolean;
@@ -17,6 +19,8 @@ export interface BenchOptions {
   hostileCount: number;
   hostileRate: number;
   hostileSeconds: number;
+  /** Settings for all four stages beyond their defaults (`--stage-env NAME=VALUE,…`). */
+  stageEnv: Record<string, string>;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -30,6 +34,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --hostile                      10,000 bad records mixed into good alerts (--hostile-rate, --hostile-count)
   --hostile-rate 2000 --hostile-count 10000 --hostile-seconds 20
   --base-port 25092              broker ports (base..base+2, control base-1)
+  --stage-env NAME=VALUE,…       settings for all four stages beyond their defaults (KAFKA_FETCH_MAX_WAIT_MS=100)
   --quick                        smoke run: small loads, short phases
   DATABASE_URL                   use this PostgreSQL server (a fresh database) instead of an embedded one`;
 
@@ -52,6 +57,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     hostileCount: 10_000,
     hostileRate: 2000,
     hostileSeconds: 20,
+    stageEnv: {},
   };
   const num = (v: string | undefined, name: string): number => {
     const n = Number(v);
@@ -77,6 +83,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     else if (a === '--hostile-count') o.hostileCount = num(argv[++i], a);
     else if (a === '--hostile-seconds') o.hostileSeconds = num(argv[++i], a);
     else if (a === '--base-port') o.basePort = num(argv[++i], a);
+    else if (a === '--stage-env') o.stageEnv = serviceSettings(a, argv[++i] ?? '');
     else throw new Error(`unknown argument ${a} (try --help)`);
   }
   if (o.quick) {
