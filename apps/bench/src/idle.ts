@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const settle = Number(values.settle);
   const variants = [{}, serviceSettings('--compare', values.compare)];
-  const broker = await startBroker({ basePort: Number(values['base-port']) });
+  // A broker of its own, not the demo's state file: the bench runs beside `npm run demo`.
+  const broker = await startBroker({ basePort: Number(values['base-port']), stateFile: null });
   const database = await startDatabase({ serverUrl: values['database-server'] });
   const rounds: IdleRound[] = [];
   try {

@@ -136,7 +136,8 @@ async function main(): Promise<void> {
       'usage: review.js [--items N≥1] [--approvals N≥1] [--database-server URL] [--base-port P]',
     );
   }
-  const broker = await startBroker({ basePort: Number(values['base-port']) });
+  // A broker of its own, not the demo's state file: the bench runs beside `npm run demo`.
+  const broker = await startBroker({ basePort: Number(values['base-port']), stateFile: null });
   const database = await startDatabase({ serverUrl: values['database-server'] });
   const procs: ServiceProcess[] = [];
   try {

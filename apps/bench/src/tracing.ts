@@ -108,7 +108,8 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const sinkPort = (sink.address() as AddressInfo).port;
 
-  const broker = await startBroker({ basePort: Number(args['base-port']) });
+  // A broker of its own, not the demo's state file: the bench runs beside `npm run demo`.
+  const broker = await startBroker({ basePort: Number(args['base-port']), stateFile: null });
   const database = await startDatabase({ serverUrl: process.env['DATABASE_URL'] });
   const db = await openDataSource(database.url, 'bench-tracing');
   await upsertCustomers(db, [CUSTOMER]);
