@@ -289,13 +289,23 @@ interface BarePipeRun {
   attempt?: string;
   /** Measures the CPU of the copying alone: from the warm pipe's first input to its last acknowledgement. */
   monitor?: ProcMonitor;
+  /** The fetch wait fan-out's stage consumer runs with in this run (its default, or `--fanout-env`'s). */
+  fetchMaxWaitMs: number;
 }
 
 /** The ceiling: consume the same released events and copy each one to `n` topics with one kafkajs producer. */
 async function barePipe(
   kafka: Kafka,
   broker: Broker,
-  { subscribers: n, events, payload, drive = { kind: 'burst' }, attempt = '0', monitor }: BarePipeRun,
+  {
+    subscribers: n,
+    events,
+    payload,
+    drive = { kind: 'burst' },
+    attempt = '0',
+    monitor,
+    fetchMaxWaitMs,
+  }: BarePipeRun,
 ): Promise<{ figures: RunFigures; cpu?: CpuByProcess }> {
   const name = `${run}.${n}.${payload}.${attempt}`;
   const input = `bench.bare-in.${name}`;
@@ -304,10 +314,7 @@ async function barePipe(
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   // Fetches as fan-out's stage consumer does, so the two sides wait alike when their input runs dry.
-  const consumer = kafka.consumer({
-    groupId: `bench-bare-${name}`,
-    maxWaitTimeInMs: STAGE_FETCH_MAX_WAIT_MS,
-  });
+  const consumer = kafka.consumer({ groupId: `bench-bare-${name}`, maxWaitTimeInMs: fetchMaxWaitMs });
   await consumer.connect();
   await consumer.subscribe({ topics: [input], fromBeginning: true });
   const latencies: number[] = [];
@@ -451,6 +458,7 @@ async function main(): Promise<void> {
     },
   });
   const fanoutEnv = serviceSettings('--fanout-env', values['fanout-env']);
+  const fetchMaxWaitMs = Number(fanoutEnv['KAFKA_FETCH_MAX_WAIT_MS'] ?? STAGE_FETCH_MAX_WAIT_MS);
   const only = new Set(values.subscribers.split(',').map(Number));
   const scenarios: Scenario[] = [
     { subscribers: 1, events: Number(values['events-1']) },
@@ -523,6 +531,7 @@ async function main(): Promise<void> {
           const fanoutCpu = monitor.end().processes;
           const max = await fanoutFigures(db, `fan-out ×${s.subscribers}`, burst);
           const { figures: bare, cpu: bareCpu = {} } = await barePipe(kafka, broker, {
+            fetchMaxWaitMs,
             subscribers: s.subscribers,
             events: s.events,
             payload: 'bundles',
@@ -551,6 +560,7 @@ async function main(): Promise<void> {
         const half = await fanoutFigures(db, `fan-out ×${s.subscribers} at half load`, paced);
         // The transport's own latency at that load: the pipe copies the same bundles at the same rate.
         const { figures: bareHalf } = await barePipe(kafka, broker, {
+          fetchMaxWaitMs,
           subscribers: s.subscribers,
           events: s.events,
           payload: 'bundles',
@@ -559,6 +569,7 @@ async function main(): Promise<void> {
         });
 
         const { figures: bareRecords } = await barePipe(kafka, broker, {
+          fetchMaxWaitMs,
           subscribers: s.subscribers,
           events: s.events,
           payload: 'records',
