@@ -1,11 +1,6 @@
-import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import type { OccurrenceBucket, SanitizedEvent, SharedIndicator } from '@kyoyu/contracts';
+import { stixId } from './stix-id';
 import { TLP_MARKING_IDS, tlpMarkingDefinition } from './tlp';
-
-/** Namespace of kyoyu's deterministic STIX ids: the same content always gets the same id. */
-const KYOYU_NAMESPACE = 'b6e3f0b2-5a7c-4d0e-9a61-3f2c1d7e8a90';
-/** Parsed once: given as a string, uuid parses the namespace again on every id. */
-const NAMESPACE_BYTES = parseUuid(KYOYU_NAMESPACE);
 
 /**
  * `created` of the objects that describe the world rather than this event (the producer, ATT&CK techniques,
@@ -51,11 +46,6 @@ export interface StixBundle {
   type: 'bundle';
   id: string;
   objects: StixObject[];
-}
-
-export function stixId(type: string, ...parts: string[]): string {
-  // UTF-8 bytes from Buffer: uuid's own string encoder is a per-character loop, the costliest step of an id.
-  return `${type}--${uuidv5(Buffer.from(parts.join('\u0000'), 'utf8'), NAMESPACE_BYTES)}`;
 }
 
 /**
