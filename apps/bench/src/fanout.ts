@@ -20,8 +20,9 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { BaseConfig, loadConfig } from '@kyoyu/config';
 import { Topics, shareTopic, type SanitizedEvent } from '@kyoyu/contracts';
-import { STAGE_FETCH_MAX_WAIT_MS } from '@kyoyu/messaging';
+import { stageFetchMaxWaitMs } from '@kyoyu/messaging';
 import { openDataSource, upsertCustomers, upsertSubscribers } from '@kyoyu/persistence';
 import { demoRegistry } from '@kyoyu/simulator';
 import { DEFAULT_PRODUCER, renderBundle } from '@kyoyu/stix';
@@ -458,7 +459,11 @@ async function main(): Promise<void> {
     },
   });
   const fanoutEnv = serviceSettings('--fanout-env', values['fanout-env']);
-  const fetchMaxWaitMs = Number(fanoutEnv['KAFKA_FETCH_MAX_WAIT_MS'] ?? STAGE_FETCH_MAX_WAIT_MS);
+  // Read as fan-out reads it (its config's check, then the stage consumer's default), so the pipe waits alike.
+  const fetchMaxWaitMs = stageFetchMaxWaitMs(
+    loadConfig('--fanout-env', BaseConfig.pick({ KAFKA_FETCH_MAX_WAIT_MS: true }), fanoutEnv)
+      .KAFKA_FETCH_MAX_WAIT_MS,
+  );
   const only = new Set(values.subscribers.split(',').map(Number));
   const scenarios: Scenario[] = [
     { subscribers: 1, events: Number(values['events-1']) },

@@ -59,19 +59,18 @@ async function main(): Promise<void> {
           await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
           const { processes, machine } = monitor.end();
           const coresByStage = Object.fromEntries(STAGES.map((s) => [s, processes[s]?.cpuCores ?? 0]));
+          const stagesCores = round(
+            STAGES.reduce((sum, s) => sum + (coresByStage[s] ?? 0), 0),
+            3,
+          );
           rounds.push({
             settings,
             coresByStage,
-            stagesCores: round(
-              STAGES.reduce((sum, s) => sum + (coresByStage[s] ?? 0), 0),
-              3,
-            ),
+            stagesCores,
             brokerCores: processes['broker']?.cpuCores ?? 0,
             machineBusyCores: machine.busyCores,
           });
-          console.log(
-            `round ${r + 1} ${label(settings)}: stages ${rounds[rounds.length - 1]?.stagesCores} cores`,
-          );
+          console.log(`round ${r + 1} ${label(settings)}: stages ${stagesCores} cores`);
         } finally {
           await Promise.all([...stages.values()].map((s) => s.stop()));
         }

@@ -108,6 +108,11 @@ interface Chunk {
  */
 export const STAGE_FETCH_MAX_WAIT_MS = 20;
 
+/** The fetch wait a stage consumer runs with: the service's KAFKA_FETCH_MAX_WAIT_MS when set, else the default. */
+export function stageFetchMaxWaitMs(configured?: number): number {
+  return configured ?? STAGE_FETCH_MAX_WAIT_MS;
+}
+
 /** What the waves run: chunks of batch-handled partitions, or a record-handled partition's whole batch. */
 type PartitionWork = Chunk | { kind: 'batch'; payload: EachBatchPayload; handle: RecordHandler };
 
@@ -137,7 +142,7 @@ export class StageConsumer {
       sessionTimeout: opts.sessionTimeout ?? 6000,
       rebalanceTimeout: Math.max(opts.sessionTimeout ?? 6000, 10000),
       heartbeatInterval: opts.heartbeatInterval ?? 500,
-      maxWaitTimeInMs: opts.maxWaitTimeInMs ?? STAGE_FETCH_MAX_WAIT_MS,
+      maxWaitTimeInMs: stageFetchMaxWaitMs(opts.maxWaitTimeInMs),
       allowAutoTopicCreation: true,
     });
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = this.consumer.events;
