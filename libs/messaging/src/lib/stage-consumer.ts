@@ -23,6 +23,7 @@ import {
 import { withCorrelationId } from '@kyoyu/telemetry';
 import { ConsumerLagMonitor } from './consumer-lag';
 import { PoisonRecordError } from './errors';
+import { OffsetCommitter } from './offset-committer';
 import type { KafkaPublisher } from './publisher';
 import { toInboundRecord, type InboundRecord, type OutboundMessage, type RecordOutcome } from './records';
 import { extractTraceContext, injectTraceContext } from './trace-context';
@@ -99,10 +100,11 @@ interface Chunk {
  * How long the broker may hold a stage's fetch that found no records (kafkajs' `maxWaitTimeInMs`). kafkajs sends
  * a consumer's offset commits and heartbeats on the same connection as its fetches, and Kafka answers one
  * connection's requests in order, so a commit to the group coordinator waits behind the coordinator's pending
- * long poll (librdkafka and the Java client keep a separate coordinator connection for this reason). A wave
- * commits before its partitions are fetched again, so at low load a record could wait out a whole fetch wait:
- * at kafkajs' 100 ms, fan-out's release → stored p99 at 100 subscribers' half load was 150–180 ms; at 20 ms,
- * 37–44. The price is idle fetching: a consumer of an idle topic on three brokers fetched 141–144 times a
+ * long poll (librdkafka and the Java client keep a separate coordinator connection for this reason). When a wave
+ * still awaited its commit before its partitions were fetched again, a record could wait out a whole fetch wait
+ * at low load: at kafkajs' 100 ms, fan-out's release → stored p99 at 100 subscribers' half load was 150–180 ms;
+ * at 20 ms, 37–44. Commits are off that path now (OffsetCommitter), but kafkajs still awaits a heartbeat, when
+ * one is due, before fetching a handled batch's partitions again. The price is idle fetching: a consumer of an idle topic on three brokers fetched 141–144 times a
  * second instead of 29–30, and used 5.6–11.9% of a core instead of 3.5–4.5%. The default: a service's
  * KAFKA_FETCH_MAX_WAIT_MS overrides it (an operator who prefers fewer idle fetches to low-load latency).
  */
@@ -120,8 +122,9 @@ type PartitionWork = Chunk | { kind: 'batch'; payload: EachBatchPayload; handle:
  * Consumes a stage's topics with at-least-once semantics and never stalls a partition:
  * - a bad record (PoisonRecordError, ContractViolation) goes to `alerts.rejected.v1` with its reason at once;
  * - any other failure is retried with backoff, and after `maxAttempts` rejected with RETRIES_EXHAUSTED;
- * - offsets are committed only after the outcome messages are acknowledged by the broker;
- * - stop() lets the in-flight batch finish, publishes, commits and leaves the group.
+ * - offsets are committed only after the outcome messages are acknowledged by the broker, off the path to the
+ *   partitions' next fetch (OffsetCommitter);
+ * - stop() lets the in-flight batch finish, publishes, sends the offsets still waiting and leaves the group.
  * Downstream consumers deduplicate by deterministic event id, so a replay after a crash is harmless.
  */
 export class StageConsumer {
@@ -132,6 +135,7 @@ export class StageConsumer {
   private readonly lag: ConsumerLagMonitor;
   private readonly flushEvery: number;
   private readonly waves: Waves<PartitionWork>;
+  private readonly commits: OffsetCommitter;
 
   constructor(
     kafka: Kafka,
@@ -146,9 +150,12 @@ export class StageConsumer {
       allowAutoTopicCreation: true,
     });
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => {
+    this.consumer.on(GROUP_JOIN, (e) => {
       this.joined = true;
       this.crashed = false;
+      this.commits.retain(
+        new Map(Object.entries(e.payload.memberAssignment).map(([t, ps]) => [t, new Set(ps)])),
+      );
     });
     this.consumer.on(CRASH, (e) => {
       this.crashed = true;
@@ -162,6 +169,12 @@ export class StageConsumer {
     });
     this.lag = new ConsumerLagMonitor(kafka, opts.stage, opts.groupId, opts.topics, opts.logger);
     this.flushEvery = opts.flushEvery ?? 500;
+    this.commits = new OffsetCommitter({
+      send: (offsets) => this.consumer.commitOffsets(offsets),
+      // A rebalance or coordinator move: the offsets wait for the next commit; kafkajs rejoins on its own.
+      onError: (e, partitions) =>
+        opts.logger.warn({ stage: opts.stage, partitions, error: errorName(e) }, 'offset commit failed'),
+    });
     this.waves = new Waves<PartitionWork>({
       maxInFlight: opts.partitionsConsumedConcurrently ?? 1,
       maxWeight: this.flushEvery,
@@ -194,6 +207,8 @@ export class StageConsumer {
 
   async stop(): Promise<void> {
     await this.lag.stop();
+    // While the consumer still runs: kafkajs drops commits once it is stopping.
+    await this.commits.flush();
     await this.consumer.stop();
     await this.consumer.disconnect();
   }
@@ -282,8 +297,9 @@ export class StageConsumer {
   }
 
   /**
-   * Publishes the outcome messages, and only then resolves and commits each partition past its last handled
-   * offset. Logs where the time went (counts and milliseconds only): handling, publishing, committing.
+   * Publishes the outcome messages, and only then resolves each partition past its last handled offset and
+   * hands the offsets to the committer (which sends them without holding up the partitions' next fetch).
+   * Logs where the time went (counts and milliseconds only): handling, publishing.
    */
   private async publishThenCommit(
     pending: OutboundMessage[],
@@ -295,14 +311,14 @@ export class StageConsumer {
     const t0 = performance.now();
     await this.opts.publisher.publish(pending);
     for (const p of positions) p.resolveOffset(p.lastOffset);
-    const t1 = performance.now();
-    await this.consumer.commitOffsets(
+    this.commits.commit(
       positions.map((p) => ({
         topic: p.topic,
         partition: p.partition,
         offset: (BigInt(p.lastOffset) + 1n).toString(),
       })),
     );
+    const t1 = performance.now();
     await heartbeat();
     this.opts.logger.debug(
       {
@@ -312,7 +328,6 @@ export class StageConsumer {
         published: pending.length,
         handleMs: Math.round(t0 - handledAt),
         publishMs: Math.round(t1 - t0),
-        commitMs: Math.round(performance.now() - t1),
       },
       'batch flushed',
     );
