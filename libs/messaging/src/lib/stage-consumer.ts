@@ -104,9 +104,10 @@ interface Chunk {
  * still awaited its commit before its partitions were fetched again, a record could wait out a whole fetch wait
  * at low load: at kafkajs' 100 ms, fan-out's release → stored p99 at 100 subscribers' half load was 150–180 ms;
  * at 20 ms, 37–44. Commits are off that path now (OffsetCommitter), but kafkajs still awaits a heartbeat, when
- * one is due, before fetching a handled batch's partitions again. The price is idle fetching: a consumer of an idle topic on three brokers fetched 141–144 times a
- * second instead of 29–30, and used 5.6–11.9% of a core instead of 3.5–4.5%. The default: a service's
- * KAFKA_FETCH_MAX_WAIT_MS overrides it (an operator who prefers fewer idle fetches to low-load latency).
+ * one is due, before fetching a handled batch's partitions again. The price is idle fetching: a consumer of an
+ * idle topic on three brokers fetched 141–144 times a second instead of 29–30, and used 5.6–11.9% of a core
+ * instead of 3.5–4.5%. The default: a service's KAFKA_FETCH_MAX_WAIT_MS overrides it (an operator who prefers
+ * fewer idle fetches to low-load latency).
  */
 export const STAGE_FETCH_MAX_WAIT_MS = 20;
 
