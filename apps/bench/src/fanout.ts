@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { BaseConfig, loadConfig } from '@kyoyu/config';
 import { Topics, shareTopic, type SanitizedEvent } from '@kyoyu/contracts';
@@ -422,6 +422,20 @@ async function barePipe(
   return cpu ? { figures, cpu } : { figures };
 }
 
+/**
+ * Drops what fan-out has delivered to the scenario's subscriber topics (their log start moves to the end). The
+ * broker keeps every message in memory, and fan-out's latency is measured from its delivery rows, not from these
+ * copies: left in place, a full run's 100-subscriber half-load phase ran beside about a gigabyte of earlier
+ * scenarios' and rounds' bundles, as the pipe once did beside its own (see barePipe).
+ */
+async function releaseDelivered(admin: Admin, broker: Broker, topics: readonly string[]): Promise<void> {
+  for (const topic of topics) {
+    for (const { partition, low, high } of await admin.fetchTopicOffsets(topic)) {
+      if (high !== low) await broker.control(`delete-records ${topic} ${partition} ${high}`);
+    }
+  }
+}
+
 /** One round of a scenario: fan-out's burst, then the bare pipe's, each with the CPU it took. */
 interface Round {
   burst: string[];
@@ -481,6 +495,8 @@ async function main(): Promise<void> {
   const kafka = testKafka(broker.bootstrap);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  const admin = kafka.admin();
+  await admin.connect();
   // A registry as the demo has it: fan-out's egress guard checks every event against all its customers.
   await upsertCustomers(db, demoRegistry());
   const results: ScenarioResult[] = [];
@@ -488,7 +504,8 @@ async function main(): Promise<void> {
   try {
     for (const s of scenarios) {
       const ids = Array.from({ length: s.subscribers }, (_, i) => `bench-${run}-${s.subscribers}-${i}`);
-      for (const id of ids) await broker.control(`create-topic ${shareTopic(id)} ${PARTITIONS}`);
+      const topics = ids.map(shareTopic);
+      for (const t of topics) await broker.control(`create-topic ${t} ${PARTITIONS}`);
       await upsertSubscribers(db, [
         ...registered.map((id) => ({
           id,
@@ -523,6 +540,7 @@ async function main(): Promise<void> {
         let mark = await deliveryWatermark(db);
         const warm = await produceBurst(producer, Topics.EventsReleased, s.events);
         await waitDelivered(db, mark, warm.length * s.subscribers);
+        await releaseDelivered(admin, broker, topics);
 
         const monitor = new ProcMonitor(
           findProcesses(process.pid, { localServer: isLocalServer(values['database-server']) }),
@@ -535,6 +553,7 @@ async function main(): Promise<void> {
           await waitDelivered(db, mark, s.events * s.subscribers);
           const fanoutCpu = monitor.end().processes;
           const max = await fanoutFigures(db, `fan-out ×${s.subscribers}`, burst);
+          await releaseDelivered(admin, broker, topics);
           const { figures: bare, cpu: bareCpu = {} } = await barePipe(kafka, broker, {
             fetchMaxWaitMs,
             subscribers: s.subscribers,
@@ -563,6 +582,7 @@ async function main(): Promise<void> {
         );
         await waitDelivered(db, mark, paced.length * s.subscribers);
         const half = await fanoutFigures(db, `fan-out ×${s.subscribers} at half load`, paced);
+        await releaseDelivered(admin, broker, topics);
         // The transport's own latency at that load: the pipe copies the same bundles at the same rate.
         const { figures: bareHalf } = await barePipe(kafka, broker, {
           fetchMaxWaitMs,
@@ -619,6 +639,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await producer.disconnect();
+    await admin.disconnect();
     await db.destroy();
     await database.stop();
     await broker.stop();
