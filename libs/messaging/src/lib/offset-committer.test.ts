@@ -98,6 +98,20 @@ describe('OffsetCommitter', () => {
     expect(requests[1]?.offsets).toEqual(['t/1@2']);
   });
 
+  it('after a rebalance sends the offsets a failed commit kept, without waiting for another record', async () => {
+    const { committer, requests } = gatedCommitter();
+    committer.commit([at('t', 0, 4), at('t', 1, 8)]);
+    requests[0]?.answer(new Error('REBALANCE_IN_PROGRESS'));
+    await settle();
+    expect(requests).toHaveLength(1);
+
+    committer.retain(new Map([['t', new Set([1, 2])]]));
+    expect(requests[1]?.offsets).toEqual(['t/1@8']);
+    requests[1]?.answer();
+    await committer.flush();
+    expect(committer.pending).toBe(0);
+  });
+
   it('strands nothing handed over just as the last request is answered', async () => {
     const { committer, requests } = gatedCommitter();
     committer.commit([at('t', 0, 1)]);

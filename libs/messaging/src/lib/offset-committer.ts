@@ -37,13 +37,15 @@ export class OffsetCommitter {
   }
 
   /**
-   * Keeps only the waiting offsets of these partitions (after a rebalance: a partition now read by another
-   * member is not ours to commit).
+   * After a rebalance: drops the waiting offsets of partitions now read by another member (not ours to commit)
+   * and sends the rest. A commit that failed during the rebalance would otherwise wait for the partition's next
+   * record, and an idle partition would show that lag until then.
    */
   retain(assigned: ReadonlyMap<string, ReadonlySet<number>>): void {
     for (const [key, o] of this.waiting) {
       if (!assigned.get(o.topic)?.has(o.partition)) this.waiting.delete(key);
     }
+    this.startSending();
   }
 
   /** Offsets waiting, per partition (not yet sent, or kept after a failed commit). */
@@ -53,7 +55,7 @@ export class OffsetCommitter {
 
   /**
    * Sends what is waiting and resolves once no commit is in flight. Offsets of a commit that fails stay
-   * waiting, and are not sent again until the next commit() or flush().
+   * waiting, and are not sent again until the next commit(), retain() or flush().
    */
   async flush(): Promise<void> {
     this.startSending();

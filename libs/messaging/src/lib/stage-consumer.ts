@@ -125,7 +125,8 @@ type PartitionWork = Chunk | { kind: 'batch'; payload: EachBatchPayload; handle:
  * - any other failure is retried with backoff, and after `maxAttempts` rejected with RETRIES_EXHAUSTED;
  * - offsets are committed only after the outcome messages are acknowledged by the broker, off the path to the
  *   partitions' next fetch (OffsetCommitter);
- * - stop() lets the in-flight batch finish, publishes, sends the offsets still waiting and leaves the group.
+ * - stop() sends the offsets waiting to be committed, lets the in-flight batch finish and publish, and leaves the
+ *   group; kafkajs drops commits once it is stopping, so that last batch is read again after a restart.
  * Downstream consumers deduplicate by deterministic event id, so a replay after a crash is harmless.
  */
 export class StageConsumer {
