@@ -215,6 +215,48 @@ it('handles the waiting batches of several partitions in one call and commits ea
   ).resolves.toBe(true);
 });
 
+it('commits the batch it was handling when stopped, so a clean restart reads none of it again', async () => {
+  const topic = `it.stage-stop.${run}`;
+  const groupId = `it-stop-${run}`;
+  await controlBroker(`create-topic ${topic} 1`);
+  await produce(topic, ['s-0', 's-1', 's-2']);
+  let entered!: () => void;
+  const inWave = new Promise<void>((resolve) => (entered = resolve));
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const first = startConsumer(topic, groupId, {
+    batch: true,
+    handle: async (records): Promise<RecordOutcome[]> => {
+      entered();
+      await gate;
+      return records.map(echo);
+    },
+  });
+  await first.start();
+  await inWave;
+  // Stopped while its wave is in flight: kafkajs no longer accepts consumer.commitOffsets from here on.
+  const stopped = first.stop();
+  await waitUntil(async () => first.isStopping);
+  expect(first.isReady).toBe(false);
+  release();
+  await stopped;
+  consumers.splice(consumers.indexOf(first), 1);
+  expect(await committedOffset(topic, groupId)).toBe(3);
+
+  // The same group again: it starts after the three records it had handled.
+  const seen: string[] = [];
+  await startConsumer(topic, groupId, {
+    batch: true,
+    handle: async (records): Promise<RecordOutcome[]> => {
+      seen.push(...records.map((r) => r.value?.toString() ?? ''));
+      return records.map(echo);
+    },
+  }).start();
+  await produce(topic, ['s-3']);
+  await waitUntil(async () => seen.includes('s-3'));
+  expect(seen).toEqual(['s-3']);
+});
+
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -23,7 +23,7 @@ import {
 import { withCorrelationId } from '@kyoyu/telemetry';
 import { ConsumerLagMonitor } from './consumer-lag';
 import { PoisonRecordError } from './errors';
-import { OffsetCommitter } from './offset-committer';
+import { OffsetCommitter, type PartitionOffset } from './offset-committer';
 import type { KafkaPublisher } from './publisher';
 import { toInboundRecord, type InboundRecord, type OutboundMessage, type RecordOutcome } from './records';
 import { extractTraceContext, injectTraceContext } from './trace-context';
@@ -125,8 +125,8 @@ type PartitionWork = Chunk | { kind: 'batch'; payload: EachBatchPayload; handle:
  * - any other failure is retried with backoff, and after `maxAttempts` rejected with RETRIES_EXHAUSTED;
  * - offsets are committed only after the outcome messages are acknowledged by the broker, off the path to the
  *   partitions' next fetch (OffsetCommitter);
- * - stop() sends the offsets waiting to be committed, lets the in-flight batch finish and publish, and leaves the
- *   group; kafkajs drops commits once it is stopping, so that last batch is read again after a restart.
+ * - stop() sends the offsets waiting to be committed, lets the waves in flight finish, publish and commit, and
+ *   leaves the group: a clean restart reads nothing twice. Waves not yet started are left to be read again.
  * Downstream consumers deduplicate by deterministic event id, so a replay after a crash is harmless.
  */
 export class StageConsumer {
@@ -138,6 +138,14 @@ export class StageConsumer {
   private readonly flushEvery: number;
   private readonly waves: Waves<PartitionWork>;
   private readonly commits: OffsetCommitter;
+  /** Set by stop(): waves then commit before their batch returns to kafkajs (see publishThenCommit). */
+  private stopping = false;
+  /**
+   * The consumer group's own commit, as the latest batch payload hands it out. kafkajs' consumer.commitOffsets
+   * drops commits once the consumer is stopping; this one still goes out until kafkajs leaves the group, which it
+   * does only after the batches in flight have returned.
+   */
+  private groupCommit: ((offsets: PartitionOffset[]) => Promise<void>) | undefined;
 
   constructor(
     kafka: Kafka,
@@ -172,7 +180,8 @@ export class StageConsumer {
     this.lag = new ConsumerLagMonitor(kafka, opts.stage, opts.groupId, opts.topics, opts.logger);
     this.flushEvery = opts.flushEvery ?? 500;
     this.commits = new OffsetCommitter({
-      send: (offsets) => this.consumer.commitOffsets(offsets),
+      send: (offsets) =>
+        this.stopping && this.groupCommit ? this.groupCommit(offsets) : this.consumer.commitOffsets(offsets),
       // A rebalance or coordinator move: the offsets wait for the next commit; kafkajs rejoins on its own.
       onError: (e, partitions) =>
         opts.logger.warn({ stage: opts.stage, partitions, error: errorName(e) }, 'offset commit failed'),
@@ -186,9 +195,14 @@ export class StageConsumer {
     });
   }
 
-  /** True once the consumer is in its group and has not crashed. */
+  /** True once the consumer is in its group and has not crashed, until stop() is called. */
   get isReady(): boolean {
-    return this.joined && !this.crashed;
+    return this.joined && !this.crashed && !this.stopping;
+  }
+
+  /** True once stop() was called. */
+  get isStopping(): boolean {
+    return this.stopping;
   }
 
   async start(): Promise<void> {
@@ -208,14 +222,16 @@ export class StageConsumer {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.lag.stop();
-    // While the consumer still runs: kafkajs drops commits once it is stopping.
     await this.commits.flush();
+    // kafkajs waits for the batches in flight, whose waves commit before they return, then leaves the group.
     await this.consumer.stop();
     await this.consumer.disconnect();
   }
 
   private processBatch(payload: EachBatchPayload): Promise<void> {
+    this.groupCommit = (offsets) => payload.commitOffsetsIfNecessary({ topics: byTopic(offsets) });
     const handler = this.opts.handlerFor(payload.batch.topic);
     if (handler?.batch) return this.submitChunks(payload, handler.handle);
     return this.waves.submit({ kind: 'batch', payload, handle: handler?.handle ?? (async () => []) });
@@ -320,6 +336,8 @@ export class StageConsumer {
         offset: (BigInt(p.lastOffset) + 1n).toString(),
       })),
     );
+    // Stopping: kafkajs leaves the group once this batch returns, so its commit must be answered before.
+    if (this.stopping) await this.commits.flush();
     const t1 = performance.now();
     await heartbeat();
     this.opts.logger.debug(
@@ -538,6 +556,19 @@ export class StageConsumer {
     injectTraceContext(headers);
     return { topic: Topics.AlertsRejected, key: record.key?.toString('utf8') ?? null, value, headers };
   }
+}
+
+/** Offsets as kafkajs' group commit takes them: per topic, the partitions' next offsets to read. */
+function byTopic(
+  offsets: readonly PartitionOffset[],
+): Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> {
+  const topics = new Map<string, Array<{ partition: number; offset: string }>>();
+  for (const { topic, partition, offset } of offsets) {
+    let list = topics.get(topic);
+    if (!list) topics.set(topic, (list = []));
+    list.push({ partition, offset });
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
 function correlationOf(record: InboundRecord): string | undefined {
