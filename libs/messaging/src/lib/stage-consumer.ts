@@ -145,7 +145,7 @@ export class StageConsumer {
    * drops commits once the consumer is stopping; this one still goes out until kafkajs leaves the group, which it
    * does only after the batches in flight have returned.
    */
-  private groupCommit: ((offsets: PartitionOffset[]) => Promise<void>) | undefined;
+  private groupCommit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
 
   constructor(
     kafka: Kafka,
@@ -181,7 +181,9 @@ export class StageConsumer {
     this.flushEvery = opts.flushEvery ?? 500;
     this.commits = new OffsetCommitter({
       send: (offsets) =>
-        this.stopping && this.groupCommit ? this.groupCommit(offsets) : this.consumer.commitOffsets(offsets),
+        this.stopping && this.groupCommit
+          ? this.groupCommit({ topics: byTopic(offsets) })
+          : this.consumer.commitOffsets(offsets),
       // A rebalance or coordinator move: the offsets wait for the next commit; kafkajs rejoins on its own.
       onError: (e, partitions) =>
         opts.logger.warn({ stage: opts.stage, partitions, error: errorName(e) }, 'offset commit failed'),
@@ -198,11 +200,6 @@ export class StageConsumer {
   /** True once the consumer is in its group and has not crashed, until stop() is called. */
   get isReady(): boolean {
     return this.joined && !this.crashed && !this.stopping;
-  }
-
-  /** True once stop() was called. */
-  get isStopping(): boolean {
-    return this.stopping;
   }
 
   async start(): Promise<void> {
@@ -231,7 +228,7 @@ export class StageConsumer {
   }
 
   private processBatch(payload: EachBatchPayload): Promise<void> {
-    this.groupCommit = (offsets) => payload.commitOffsetsIfNecessary({ topics: byTopic(offsets) });
+    this.groupCommit = payload.commitOffsetsIfNecessary;
     const handler = this.opts.handlerFor(payload.batch.topic);
     if (handler?.batch) return this.submitChunks(payload, handler.handle);
     return this.waves.submit({ kind: 'batch', payload, handle: handler?.handle ?? (async () => []) });
