@@ -60,6 +60,7 @@ export interface SubscriberBacklog {
 }
 
 interface SubscriberState {
+  /** Its own producer, for attempts while it fails (healthy subscribers share theirs). */
   producer?: Producer;
   /** Rows of this subscriber are being published (it is left out of dispatch cycles meanwhile). */
   inFlight: boolean;
@@ -70,9 +71,10 @@ interface SubscriberState {
 
 /**
  * Publishes each subscriber's pending Kafka deliveries to `share.<id>.v1` in queue order and marks them
- * delivered. Every subscriber has its own producer, in-flight request and back-off: a topic that fails
- * (deleted, no permission, quota) only delays that subscriber. With one shared kafkajs producer it would
- * not, since a metadata error for any topic the producer has sent to fails every later metadata refresh.
+ * delivered. Every subscriber has its own in-flight request and back-off, and while it fails its own producer:
+ * a topic that fails (deleted, no permission, quota) only delays that subscriber. Sharing its producer with the
+ * others it would not, since a metadata error for any topic a kafkajs producer has sent to fails every later
+ * metadata refresh of that producer.
  *
  * Runs on a kick after each stored batch (the low-latency path) and on a timer (after restarts, when a
  * back-off expires, when another instance stored the rows). A session advisory lock per subscriber keeps
@@ -145,6 +147,15 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     age.addCallback((r) =>
       this.backlog.forEach((b) => r.observe(b.oldestAgeSeconds, { subscriber: b.subscriberId })),
     );
+    // Each producer holds a connection to every broker it sends to (with TLS and SASL in production).
+    this.meter
+      .createObservableGauge('kyoyu.fanout.producers', {
+        description: "Kafka producers open for subscriber topics: shared, or a failing subscriber's own",
+      })
+      .addCallback((r) => {
+        r.observe(this.shared.filter((slot) => slot.producer).length, { kind: 'shared' });
+        r.observe([...this.states.values()].filter((s) => s.producer).length, { kind: 'own' });
+      });
   }
 
   onModuleInit(): void {
@@ -286,11 +297,11 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       if (!list) bySubscriber.set(r.subscriber_id, (list = []));
       list.push(r);
     }
-    // Subscribers whose last attempt succeeded share one request per broker; one that failed goes on its own
-    // producer and back-off until it succeeds again.
-    const healthy = [...bySubscriber].filter(([id]) => this.state(id).failures === 0);
-    const shared = healthy.length >= 2 ? healthy : [];
-    const alone = [...bySubscriber].filter(([id]) => !shared.some(([h]) => h === id));
+    // Subscribers whose last attempt succeeded share one request per broker, even one alone in a cycle (a
+    // producer of its own would stay open beside the shared ones); one that failed goes on its own producer and
+    // back-off until it succeeds again.
+    const shared = [...bySubscriber].filter(([id]) => this.state(id).failures === 0);
+    const alone = [...bySubscriber].filter(([id]) => this.state(id).failures > 0);
     for (const chunk of requestsOf(shared, this.config.DISPATCH_BATCH))
       this.track(chunk, this.publishShared(chunk));
     for (const group of alone) this.track([group], this.publish(group[0], this.state(group[0]), group[1]));
@@ -373,6 +384,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       }
       // The rows of partitions the broker did not acknowledge stay queued, behind this subscriber's back-off.
       if (missed.length > 0) throw new UnacknowledgedWrite();
+      // Healthy again: its next rows go out on the shared producers.
+      await closeOwnProducer(s);
     } catch (err) {
       s.failures += 1;
       s.lastError = errorCode(err);
@@ -400,9 +413,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
         ])
         .catch(() => undefined);
       // A fresh producer next time: kafkajs keeps failing metadata for a topic it once targeted.
-      const p = s.producer;
-      s.producer = undefined;
-      await p?.disconnect().catch(() => undefined);
+      await closeOwnProducer(s);
     }
   }
 
@@ -670,6 +681,12 @@ class UnacknowledgedWrite extends Error {
   constructor() {
     super('the broker acknowledged no write for a partition of the subscriber topic');
   }
+}
+
+async function closeOwnProducer(s: SubscriberState): Promise<void> {
+  const p = s.producer;
+  s.producer = undefined;
+  await p?.disconnect().catch(() => undefined);
 }
 
 /** A stable, content-free code for an error: the Kafka error type or the error class. */

@@ -231,6 +231,11 @@ async function metric(pattern: RegExp): Promise<string | undefined> {
   return pattern.exec(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())?.[1];
 }
 
+/** Kafka producers fan-out holds open for subscriber topics, of one kind. */
+function producers(kind: 'shared' | 'own'): Promise<string | undefined> {
+  return metric(new RegExp(`^kyoyu_fanout_producers\\{[^}]*kind="${kind}"[^}]*\\} (\\d+)`, 'm'));
+}
+
 async function taxii(
   urlPath: string,
   auth: string | undefined,
@@ -344,6 +349,25 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
     expect((await ask(`?eventId=${amberSector.eventId}`, 'not-the-token-at-all')).status).toBe(401);
   });
 
+  it('publishes a subscriber alone in its dispatch on the shared producers, opening none of its own', async () => {
+    const sectorOnly = event({
+      distribution: {
+        tlp: 'amber',
+        audience: { kind: 'same-sector', sector: 'manufacturing' },
+        agreementVersion: 1,
+      },
+    });
+    await release(sectorOnly);
+    await wait(ids.isac, sectorOnly.eventId);
+    const kafka = (await db.query(
+      `SELECT subscriber_id FROM deliveries WHERE event_id = $1 AND channel = 'kafka'`,
+      [sectorOnly.eventId],
+    )) as Array<{ subscriber_id: string }>;
+    expect(kafka.map((r) => r.subscriber_id)).toEqual([ids.isac]);
+    expect(Number(await producers('shared'))).toBeGreaterThan(0);
+    expect(await producers('own')).toBe('0');
+  });
+
   it('keeps delivering to everyone else while one subscriber topic fails, shows its backlog, then catches it up in order', async () => {
     // No permission on the topic, and it is gone: every metadata request for it fails.
     await controlBroker(`topic-error ${shareTopic(ids.broken)} TOPIC_AUTHORIZATION_FAILED`);
@@ -385,6 +409,8 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
     });
     const times = rows.map((r) => r.delivered_at!.getTime());
     expect(times).toEqual([...times].sort((x, y) => x - y));
+    // Delivering again, it is back on the shared producers: the one of its own is closed.
+    expect(await producers('own')).toBe('0');
     // A reader started now sees the whole backlog arrive. The one it replaces is stopped: left running, its
     // consumer crashed after the suite had ended.
     await readers.get(ids.broken)?.stop();
