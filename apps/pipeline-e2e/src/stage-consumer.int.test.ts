@@ -373,3 +373,32 @@ it('places keyed messages on the partitions kafkajs itself gives them, so acknow
   expect(unacknowledged(unplaced, acks)).toEqual(unplaced);
   expect(unacknowledged(unplaced, [{ ...acks[0]!, topicName: `${topic}.new` }])).toEqual([]);
 });
+
+it('places one key on topics of different partition counts, one after the other, where kafkajs puts it on each', async () => {
+  // As fan-out places an event on every subscriber's topic: the same key on consecutive topics.
+  const topics = [4, 7, 3].map((count) => ({ name: `it.placement-${count}.${run}`, count }));
+  for (const t of topics) await controlBroker(`create-topic ${t.name} ${t.count}`);
+  const messages = Array.from({ length: 20 }, (_, i) =>
+    topics.map((t) => ({ topic: t.name, key: `event-${i}`, value: `${t.name}/${i}` })),
+  ).flat();
+  const placer = new PartitionPlacer(kafka);
+  const placed = await placer.place(messages).finally(() => placer.disconnect());
+  for (const t of topics)
+    await producer.send({
+      topic: t.name,
+      acks: -1,
+      messages: messages.filter((m) => m.topic === t.name).map(({ key, value }) => ({ key, value })),
+    });
+  const check = await new TopicReader(
+    kafka,
+    topics.map((t) => t.name),
+  ).start();
+  try {
+    const landed = new Map(
+      (await check.waitFor(() => true, messages.length)).map((m) => [m.value, m.partition]),
+    );
+    expect(placed.map((m) => landed.get(m.value))).toEqual(placed.map((m) => m.partition));
+  } finally {
+    await check.stop();
+  }
+});
