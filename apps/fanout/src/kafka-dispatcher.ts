@@ -6,6 +6,7 @@ import {
   metrics,
   propagation,
   trace,
+  type Context,
   type Span,
 } from '@opentelemetry/api';
 import type { Kafka, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
@@ -651,7 +652,6 @@ function toMessage(o: OutgoingRow) {
  * Not a stage span (no `kyoyu.stage`), so stage metrics do not count deliveries as records.
  */
 function deliverySpan(subscriber: string, row: PendingRow): Span {
-  const parent = row.trace_context ? propagation.extract(ROOT_CONTEXT, row.trace_context) : ROOT_CONTEXT;
   return tracer.startSpan(
     'fanout deliver',
     {
@@ -662,8 +662,22 @@ function deliverySpan(subscriber: string, row: PendingRow): Span {
         'kyoyu.subscriber': subscriber,
       },
     },
-    parent,
+    parentOf(row),
   );
+}
+
+/**
+ * Each stored trace context's parsed form, kept as long as the object: an event's rows to every subscriber
+ * share one object, and parsing it once per row was 2.2% of fan-out's allocations at 100 subscribers.
+ */
+const parents = new WeakMap<Record<string, string>, Context>();
+
+function parentOf(row: PendingRow): Context {
+  const carrier = row.trace_context;
+  if (!carrier) return ROOT_CONTEXT;
+  let parent = parents.get(carrier);
+  if (!parent) parents.set(carrier, (parent = propagation.extract(ROOT_CONTEXT, carrier)));
+  return parent;
 }
 
 function endSpans(spans: Span[], outcome: 'delivered' | 'failed', code?: string): void {
