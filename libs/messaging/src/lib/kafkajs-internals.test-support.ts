@@ -9,8 +9,16 @@ const load = (path: string): unknown => require(path) as unknown;
 export const checksum = load('kafkajs/src/protocol/recordBatch/crc32C') as Checksum & { native?: boolean };
 /** kafkajs' own table-driven CRC-32C, which the patch keeps as its fallback. */
 export const table = load('kafkajs/src/protocol/recordBatch/crc32C/crc32C') as Checksum;
-export const Encoder = load('kafkajs/src/protocol/encoder') as new () => { buf: Buffer; buffer: Buffer };
-export const Decoder = load('kafkajs/src/protocol/decoder') as new (bytes: Buffer) => unknown;
+export const Encoder = load('kafkajs/src/protocol/encoder') as new () => {
+  buf: Buffer;
+  buffer: Buffer;
+  writeVarInt(value: number): unknown;
+  writeUVarInt(value: number): unknown;
+};
+export const Decoder = load('kafkajs/src/protocol/decoder') as new (bytes: Buffer) => {
+  readVarInt(): number;
+  readUVarInt(): number;
+};
 export const { RecordBatch } = load('kafkajs/src/protocol/recordBatch/v0') as {
   RecordBatch: (batch: { records: unknown[] }) => Promise<{ buffer: Buffer }>;
 };
