@@ -668,7 +668,7 @@ function deliverySpan(subscriber: string, row: PendingRow): Span {
 
 /**
  * Each stored trace context's parsed form, kept as long as the object: an event's rows to every subscriber
- * share one object, and parsing it once per row was 2.2% of fan-out's allocations at 100 subscribers.
+ * share one object, and parsing it once per row was 2.3% of fan-out's sampled allocations at 100 subscribers.
  */
 const parents = new WeakMap<Record<string, string>, Context>();
 

@@ -345,22 +345,9 @@ it('places keyed messages on the partitions kafkajs itself gives them, so acknow
   const topic = `it.placement.${run}`;
   await controlBroker(`create-topic ${topic} 4`);
   const messages = Array.from({ length: 40 }, (_, i) => ({ topic, key: `event-${i}`, value: `v-${i}` }));
-  const placer = new PartitionPlacer(kafka);
-  const placed = await placer.place(messages).finally(() => placer.disconnect());
-  // Sent without partitions: kafkajs' own partitioner decides where each lands.
-  const acks = await producer.send({
-    topic,
-    acks: -1,
-    messages: messages.map(({ key, value }) => ({ key, value })),
-  });
-  const check = await new TopicReader(kafka, [topic]).start();
-  try {
-    const landed = new Map((await check.waitFor(() => true, 40)).map((m) => [m.value, m.partition]));
-    expect(placed.map((m) => landed.get(m.value))).toEqual(placed.map((m) => m.partition));
-    expect(new Set(placed.map((m) => m.partition)).size).toBe(4);
-  } finally {
-    await check.stop();
-  }
+  const { placed, acks, landed } = await placeThenLand(messages);
+  expect(placed.map((m) => landed.get(m.value))).toEqual(placed.map((m) => m.partition));
+  expect(new Set(placed.map((m) => m.partition)).size).toBe(4);
   expect(unacknowledged(placed, acks)).toEqual([]);
   // A partition missing from the acknowledgements (as kafkajs can resolve a send after a leader move): its
   // messages, and only they, were not written.
@@ -381,24 +368,30 @@ it('places one key on topics of different partition counts, one after the other,
   const messages = Array.from({ length: 20 }, (_, i) =>
     topics.map((t) => ({ topic: t.name, key: `event-${i}`, value: `${t.name}/${i}` })),
   ).flat();
+  const { placed, landed } = await placeThenLand(messages);
+  expect(placed.map((m) => landed.get(m.value))).toEqual(placed.map((m) => m.partition));
+});
+
+/**
+ * Places messages with a PartitionPlacer, then sends them without partitions, so that kafkajs' own partitioner
+ * decides where each lands: the placement, the send's acknowledgements, and the partition each value landed on.
+ */
+async function placeThenLand(messages: ReadonlyArray<{ topic: string; key: string; value: string }>) {
   const placer = new PartitionPlacer(kafka);
   const placed = await placer.place(messages).finally(() => placer.disconnect());
-  for (const t of topics)
-    await producer.send({
-      topic: t.name,
-      acks: -1,
-      messages: messages.filter((m) => m.topic === t.name).map(({ key, value }) => ({ key, value })),
-    });
-  const check = await new TopicReader(
-    kafka,
-    topics.map((t) => t.name),
-  ).start();
+  const topics = [...new Set(messages.map((m) => m.topic))];
+  const acks = await producer.sendBatch({
+    acks: -1,
+    topicMessages: topics.map((topic) => ({
+      topic,
+      messages: messages.filter((m) => m.topic === topic).map(({ key, value }) => ({ key, value })),
+    })),
+  });
+  const check = await new TopicReader(kafka, topics).start();
   try {
-    const landed = new Map(
-      (await check.waitFor(() => true, messages.length)).map((m) => [m.value, m.partition]),
-    );
-    expect(placed.map((m) => landed.get(m.value))).toEqual(placed.map((m) => m.partition));
+    const read = await check.waitFor(() => true, messages.length);
+    return { placed, acks, landed: new Map(read.map((m) => [m.value, m.partition])) };
   } finally {
     await check.stop();
   }
-});
+}
