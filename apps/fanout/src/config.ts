@@ -37,7 +37,8 @@ export const FanoutConfig = BaseConfig.extend({
   /**
    * Bundles of the latest releases kept in memory until each subscriber has it (the dispatcher then need not
    * read them back from PostgreSQL): a hand-over between storing and publishing, so a few batches suffice.
-   * Memory ≈ this × bundle size (≈ 9 KB); older ones are read back.
+   * Memory ≈ this × bundle size (≈ 9 KB); older ones are read back. Also bounds the releases whose subscribers
+   * got them before they were stored and whose store has not yet committed.
    */
   DISPATCH_CACHE_EVENTS: z.coerce.number().int().min(0).max(1_000_000).default(2000),
   /** First and longest wait before a failing subscriber topic is tried again (doubling in between). */

@@ -22,9 +22,11 @@ import {
 } from './release-store';
 
 /**
- * events.released.v1 → stored release, bundle and one delivery row per entitled subscriber and channel
- * (one transaction per batch), then a kick to the per-subscriber Kafka dispatcher and the TAXII appender.
- * Consuming never delivers itself, so one subscriber's broken topic, or TAXII, cannot hold up the stream.
+ * events.released.v1 → published at once to the Kafka subscribers that can take it, then stored: the release,
+ * its bundle and one delivery row per entitled subscriber and channel (one transaction per batch), those
+ * just published recorded delivered; then a kick to the per-subscriber Kafka dispatcher and the TAXII appender
+ * for the rest. A subscriber that is failing or has a backlog is left to the dispatcher, so its broken topic,
+ * or TAXII, cannot hold up the stream.
  * A release under its agreement's embargo is parked unrouted until the embargo ends (EmbargoReleaser).
  * events.revoked.v1 → revoked versions to every subscriber and channel that got the event.
  */
@@ -80,17 +82,20 @@ export class FanoutController {
       }
     });
     const t0 = Date.now();
+    const releases = await this.channels.deliverFresh([...batch.values()]);
+    const t1 = Date.now();
     await this.guard.hold([...held.values()], 'before delivery');
     await this.store.embargo([...embargoed.values()]);
-    const stored = await this.store.storeReleases([...batch.values()]);
+    const stored = await this.store.storeReleases(releases);
     this.channels.queued(stored);
     this.logger.debug(
       {
         records: records.length,
         waitedMs: t0 - Number(records[0]?.timestamp ?? t0),
-        storeMs: Date.now() - t0,
+        deliverMs: t1 - t0,
+        storeMs: Date.now() - t1,
       },
-      'released batch stored',
+      'released batch delivered and stored',
     );
     return outcomes;
   }

@@ -38,6 +38,15 @@ interface RecentBundle {
   unsent: number;
 }
 
+/** A release just consumed, with its bundle and the Kafka subscribers it is routed to (deliverFresh). */
+export interface FreshRelease {
+  eventId: string;
+  bundle: Buffer;
+  releasedAt: string;
+  traceContext?: Record<string, string>;
+  subscriberIds: readonly string[];
+}
+
 /** What the store hands over with a kick: the releases it has just committed. */
 export interface StoredRelease {
   eventId: string;
@@ -65,6 +74,9 @@ interface SubscriberState {
   producer?: Producer;
   /** Rows of this subscriber are being published (it is left out of dispatch cycles meanwhile). */
   inFlight: boolean;
+  /** Fresh sends (deliverFresh) of this subscriber in flight, and the last one's outcome to queue behind. */
+  fresh: number;
+  freshTail: Promise<void>;
   failures: number;
   lastError: string | null;
   retryAt: number;
@@ -77,9 +89,11 @@ interface SubscriberState {
  * others it would not, since a metadata error for any topic a kafkajs producer has sent to fails every later
  * metadata refresh of that producer.
  *
- * Runs on a kick after each stored batch (the low-latency path) and on a timer (after restarts, when a
- * back-off expires, when another instance stored the rows). A session advisory lock per subscriber keeps
- * two instances from publishing one subscriber's rows, so its order holds across replicas.
+ * A release just consumed goes out before it is stored to every subscriber with nothing older waiting
+ * (deliverFresh, the low-latency path); the rows left pending go out in dispatch cycles, run on a kick after
+ * each stored batch and on a timer (after restarts, when a back-off expires, when another instance stored the
+ * rows). A session advisory lock per subscriber keeps two instances from publishing one subscriber's rows, so
+ * its order holds across replicas.
  */
 @Injectable()
 export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
@@ -91,6 +105,12 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   private lockChain: Promise<unknown> = Promise.resolve();
   /** Subscribers with new or remaining rows, waiting for the next dispatch cycle. */
   private readonly dirty = new Set<string>();
+  /**
+   * Fresh copies the broker acknowledged (deliverFresh), until their release is stored: subscriber →
+   * acknowledgement time, by event id, oldest first (bounded by DISPATCH_CACHE_EVENTS). A batch retried after
+   * its store failed records these instead of sending them again.
+   */
+  private readonly freshAcked = new Map<string, Map<string, number>>();
   /** Bundles of recent releases by event id, oldest first (bounded by DISPATCH_CACHE_EVENTS). */
   private readonly recent = new Map<string, RecentBundle>();
   /** Dispatch cycles, one at a time; kicks that arrive meanwhile are taken by the next one. */
@@ -189,6 +209,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
    */
   kick(subscriberIds: Iterable<string>, stored: readonly StoredRelease[] = []): void {
     for (const r of stored) {
+      // Recorded now: a replay of the release finds it stored.
+      this.freshAcked.delete(r.eventId);
       if (r.kafkaDeliveries === 0 || this.recent.has(r.eventId)) continue;
       this.recent.set(r.eventId, {
         payload: r.bundle,
@@ -202,6 +224,117 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       this.recent.delete(eventId);
     }
     this.drain(subscriberIds);
+  }
+
+  /**
+   * Publishes releases just consumed, before they are stored, to each Kafka subscriber that can take them at
+   * once: healthy, dispatched by this instance, with no older row waiting and no cycle publishing its rows.
+   * Storing first put a PostgreSQL round trip and the dispatch query between every release and its delivery.
+   * Returns, per event id, the subscribers whose copy the broker acknowledged and when, so the store records
+   * those rows delivered; the others are stored pending and go out through the dispatch cycles. When a store
+   * failed, its retried batch gets the copies acknowledged before, not sent again. A release read again after
+   * its store committed (a crash, a rebalance) is sent again: delivery is at-least-once, and subscribers
+   * deduplicate by event id and the bundle's deterministic STIX ids.
+   */
+  async deliverFresh(items: readonly FreshRelease[]): Promise<Map<string, ReadonlyMap<string, number>>> {
+    const bySubscriber = new Map<string, PendingRow[]>();
+    for (const it of items) {
+      const acked = this.freshAcked.get(it.eventId);
+      const releasedAt = new Date(it.releasedAt);
+      for (const id of it.subscriberIds) {
+        if (acked?.has(id) || !this.takesFresh(id)) continue;
+        let list = bySubscriber.get(id);
+        if (!list) bySubscriber.set(id, (list = []));
+        // No seq: the row is not stored yet (the store records it delivered).
+        list.push({
+          seq: '',
+          event_id: it.eventId,
+          version: 1,
+          payload: it.bundle,
+          released_at: releasedAt,
+          trace_context: it.traceContext ?? null,
+        });
+      }
+    }
+    await Promise.all(
+      requestsOf([...bySubscriber], this.config.DISPATCH_BATCH).map((chunk) => this.sendFresh(chunk)),
+    );
+    const delivered = new Map<string, ReadonlyMap<string, number>>();
+    for (const it of items) {
+      const acked = this.freshAcked.get(it.eventId);
+      if (acked) delivered.set(it.eventId, acked);
+    }
+    return delivered;
+  }
+
+  private takesFresh(id: string): boolean {
+    const s = this.states.get(id);
+    return (
+      !this.stopped && !!s && s.failures === 0 && !s.inFlight && this.owned.has(id) && !this.dirty.has(id)
+    );
+  }
+
+  /**
+   * One shared request of fresh rows, queued behind the fresh requests of its subscribers still in flight
+   * (another partition's releases): one subscriber is in one request at a time, as in the dispatch cycles, which
+   * leave it alone meanwhile.
+   */
+  private async sendFresh(groups: ReadonlyArray<[string, PendingRow[]]>): Promise<void> {
+    const states = groups.map(([id]) => [id, this.state(id)] as const);
+    const sending = Promise.all(states.map(([, s]) => s.freshTail)).then(() => this.publishFresh(groups));
+    for (const [, s] of states) {
+      s.fresh++;
+      s.freshTail = sending;
+    }
+    try {
+      await sending;
+    } finally {
+      for (const [, s] of states) s.fresh--;
+      if (states.some(([id, s]) => s.fresh === 0 && this.dirty.has(id))) this.cycles.kick();
+    }
+  }
+
+  /** Publishes fresh rows on a shared producer and remembers what the broker acknowledged; never rejects. */
+  private async publishFresh(groups: ReadonlyArray<[string, PendingRow[]]>): Promise<void> {
+    const spans = groups.map(([id, rows]) => rows.map((r) => deliverySpan(id, r)));
+    try {
+      const placed = await Promise.all(groups.map(([id, rows]) => this.place(id, rows)));
+      const acks = await this.sendShared(
+        groups.map(([id], g) => ({
+          topic: shareTopic(id),
+          messages: (placed[g] as OutgoingRow[]).map(toMessage),
+        })),
+      );
+      const acknowledged = acknowledgedBy(acks);
+      const at = Date.now();
+      groups.forEach(([id, rows], g) => {
+        const { done, missed } = splitAcknowledged(placed[g] as OutgoingRow[], acknowledged);
+        const list = spans[g] as Span[];
+        for (const i of done) this.rememberAcked((rows[i] as PendingRow).event_id, id, at);
+        if (done.length > 0) this.succeeded(id, this.state(id), pick(rows, done), at, pick(list, done));
+        // Stored pending, these go out again through the dispatch cycles (and their back-off, should they fail).
+        if (missed.length > 0) endSpans(pick(list, missed), 'failed', UnacknowledgedWrite.CODE);
+      });
+    } catch (err) {
+      const code = errorCode(err);
+      for (const list of spans) endSpans(list, 'failed', code);
+      this.logger.warn(
+        { code, subscribers: groups.length },
+        'fresh publish failed; left to the dispatch cycles',
+      );
+    }
+  }
+
+  private rememberAcked(eventId: string, subscriberId: string, at: number): void {
+    let acked = this.freshAcked.get(eventId);
+    if (!acked) {
+      this.freshAcked.set(eventId, (acked = new Map()));
+      for (const oldest of this.freshAcked.keys()) {
+        if (this.freshAcked.size <= this.config.DISPATCH_CACHE_EVENTS) break;
+        this.freshAcked.delete(oldest);
+      }
+    }
+    acked.set(subscriberId, at);
   }
 
   /** The current backlog per subscriber, refreshed from PostgreSQL. */
@@ -251,7 +384,18 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   private state(id: string): SubscriberState {
     let s = this.states.get(id);
-    if (!s) this.states.set(id, (s = { inFlight: false, failures: 0, lastError: null, retryAt: 0 }));
+    if (!s)
+      this.states.set(
+        id,
+        (s = {
+          inFlight: false,
+          fresh: 0,
+          freshTail: Promise.resolve(),
+          failures: 0,
+          lastError: null,
+          retryAt: 0,
+        }),
+      );
     return s;
   }
 
@@ -271,7 +415,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     const now = Date.now();
     const ready = [...this.dirty].filter((id) => {
       const s = this.state(id);
-      return !s.inFlight && now >= s.retryAt;
+      return !s.inFlight && s.fresh === 0 && now >= s.retryAt;
     });
     for (const id of ready) this.dirty.delete(id);
     const owned: string[] = [];

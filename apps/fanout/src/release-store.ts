@@ -13,6 +13,8 @@ export interface ReleaseToStore {
   routes: Route[];
   /** `traceparent`/`tracestate` of the span that consumed the release; deliveries continue its trace. */
   traceContext?: Record<string, string>;
+  /** Kafka subscribers that got it before it was stored, with the acknowledgement time (ms). */
+  delivered?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -67,8 +69,9 @@ export class ReleaseStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Stores a batch of releases; events seen before are left as they are (redelivery is idempotent).
-   * Returns the subscribers with new Kafka deliveries and the releases stored, for the dispatcher.
+   * Stores a batch of releases; events seen before are left as they are (redelivery is idempotent). Kafka
+   * rows a subscriber got before the store (`delivered`) are stored delivered at their acknowledgement time.
+   * Returns the subscribers with pending Kafka deliveries and the releases stored, for the dispatcher.
    */
   async storeReleases(items: readonly ReleaseToStore[], em?: EntityManager): Promise<StoredBatch> {
     if (items.length === 0) return { kafkaSubscribers: [], stored: [], taxiiQueued: false };
@@ -98,8 +101,10 @@ export class ReleaseStore {
        ),
        fresh AS (SELECT i.* FROM input i JOIN ins ON ins.event_id = i.event_id),
        queued AS (
-         INSERT INTO deliveries (event_id, subscriber_id, channel, version, content_hash, queued_at)
-         SELECT f.event_id, r.route->>'subscriberId', r.route->>'channel', 1, f.content_hash, now()
+         INSERT INTO deliveries (event_id, subscriber_id, channel, version, content_hash, queued_at, delivered_at,
+           attempts)
+         SELECT f.event_id, r.route->>'subscriberId', r.route->>'channel', 1, f.content_hash, now(),
+           to_timestamp((r.route->>'deliveredAt')::float8 / 1000), CASE WHEN r.route ? 'deliveredAt' THEN 1 ELSE 0 END
          FROM fresh f CROSS JOIN LATERAL jsonb_array_elements(f.routes) WITH ORDINALITY AS r(route, ro)
          ORDER BY f.ord, r.ro
          ON CONFLICT DO NOTHING
@@ -115,7 +120,7 @@ export class ReleaseStore {
             content_hash: it.contentHash,
             released_at: it.release.releasedAt,
             ord,
-            routes: it.routes,
+            routes: it.delivered ? it.routes.map((r) => withDeliveredAt(r, it.delivered)) : it.routes,
             trace_context: it.traceContext ?? null,
           })),
         ),
@@ -124,15 +129,17 @@ export class ReleaseStore {
     )) as Array<{ event_id: string }>;
     const fresh = new Set(inserted.map((r) => r.event_id));
     const stored = items.filter((it) => fresh.has(it.release.event.eventId));
+    const pendingKafka = (it: ReleaseToStore) =>
+      channelSubscribers(it.routes, 'kafka').filter((id) => !it.delivered?.has(id));
     return {
-      kafkaSubscribers: [...new Set(stored.flatMap((it) => channelSubscribers(it.routes, 'kafka')))],
+      kafkaSubscribers: [...new Set(stored.flatMap(pendingKafka))],
       taxiiQueued: stored.some((it) => channelSubscribers(it.routes, 'taxii').length > 0),
       stored: stored.map((it) => ({
         eventId: it.release.event.eventId,
         bundle: it.bundle,
         releasedAt: it.release.releasedAt,
         ...(it.traceContext ? { traceContext: it.traceContext } : {}),
-        kafkaDeliveries: channelSubscribers(it.routes, 'kafka').length,
+        kafkaDeliveries: pendingKafka(it).length,
       })),
     };
   }
@@ -308,6 +315,11 @@ export class ReleaseStore {
       };
     });
   }
+}
+
+function withDeliveredAt(r: Route, delivered: ReadonlyMap<string, number> | undefined) {
+  const at = r.channel === 'kafka' ? delivered?.get(r.subscriberId) : undefined;
+  return at === undefined ? r : { ...r, deliveredAt: at };
 }
 
 function channelSubscribers(routes: readonly Route[], channel: DeliveryChannel): string[] {

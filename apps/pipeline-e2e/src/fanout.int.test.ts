@@ -218,6 +218,24 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/**
+ * An event's Kafka delivery rows by subscriber, once it is stored: a release can reach a subscriber before its
+ * rows are stored (KafkaDispatcher.deliverFresh).
+ */
+function deliveryRows(
+  eventId: string,
+): Promise<Array<{ subscriber_id: string; delivered: boolean; beforeQueued: boolean; attempts: number }>> {
+  return until(`the delivery rows of ${eventId}`, async () => {
+    const rows = (await db.query(
+      `SELECT subscriber_id, delivered_at IS NOT NULL AS delivered,
+         coalesce(delivered_at <= queued_at, false) AS "beforeQueued", attempts
+       FROM deliveries WHERE event_id = $1 AND channel = 'kafka' ORDER BY subscriber_id`,
+      [eventId],
+    )) as Array<{ subscriber_id: string; delivered: boolean; beforeQueued: boolean; attempts: number }>;
+    return rows.length > 0 ? rows : undefined;
+  });
+}
+
 /** A request to fan-out's operator API (`/fanout/…`), with the operator's token unless another is given. */
 function operator(urlPath: string, opts: { method?: string; token?: string } = {}): Promise<Response> {
   return fetch(`${fanout.url}/fanout/${urlPath}`, {
@@ -359,13 +377,30 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
     });
     await release(sectorOnly);
     await wait(ids.isac, sectorOnly.eventId);
-    const kafka = (await db.query(
-      `SELECT subscriber_id FROM deliveries WHERE event_id = $1 AND channel = 'kafka'`,
-      [sectorOnly.eventId],
-    )) as Array<{ subscriber_id: string }>;
+    const kafka = await deliveryRows(sectorOnly.eventId);
     expect(kafka.map((r) => r.subscriber_id)).toEqual([ids.isac]);
     expect(Number(await producers('shared'))).toBeGreaterThan(0);
     expect(await producers('own')).toBe('0');
+  });
+
+  it('publishes a release to subscribers with nothing waiting before storing it, recording when the broker took it', async () => {
+    const recipients = [ids.isac, ids.picky, ids.steady, ids.strict];
+    // The first release to a subscriber goes out through a dispatch cycle, which takes the subscriber on.
+    const first = event();
+    await release(first);
+    for (const id of recipients) await wait(id, first.eventId);
+    await until('the first release recorded delivered', async () =>
+      (await deliveryRows(first.eventId)).every((r) => r.delivered) ? true : undefined,
+    );
+    const second = event();
+    await release(second);
+    for (const id of recipients) await wait(id, second.eventId);
+    // Stored after the broker acknowledged it: delivered before the row was queued, in one attempt.
+    expect(await deliveryRows(second.eventId)).toEqual(
+      [...recipients]
+        .sort()
+        .map((id) => ({ subscriber_id: id, delivered: true, beforeQueued: true, attempts: 1 })),
+    );
   });
 
   it('keeps delivering to everyone else while one subscriber topic fails, shows its backlog, then catches it up in order', async () => {
