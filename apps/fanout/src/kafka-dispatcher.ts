@@ -298,17 +298,9 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   private async publishFresh(groups: ReadonlyArray<[string, PendingRow[]]>): Promise<void> {
     const spans = groups.map(([id, rows]) => rows.map((r) => deliverySpan(id, r)));
     try {
-      const placed = await Promise.all(groups.map(([id, rows]) => this.place(id, rows)));
-      const acks = await this.sendShared(
-        groups.map(([id], g) => ({
-          topic: shareTopic(id),
-          messages: (placed[g] as OutgoingRow[]).map(toMessage),
-        })),
-      );
-      const acknowledged = acknowledgedBy(acks);
-      const at = Date.now();
+      const { outcomes, at } = await this.sendGroups(groups);
       groups.forEach(([id, rows], g) => {
-        const { done, missed } = splitAcknowledged(placed[g] as OutgoingRow[], acknowledged);
+        const { done, missed } = outcomes[g] as Split;
         const list = spans[g] as Span[];
         for (const i of done) this.rememberAcked((rows[i] as PendingRow).event_id, id, at);
         if (done.length > 0) this.succeeded(id, this.state(id), pick(rows, done), at, pick(list, done));
@@ -573,18 +565,9 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     let outcomes: Split[];
     let at: number;
     try {
-      const placed = await Promise.all(groups.map(([id, rows]) => this.place(id, rows)));
-      const acks = await this.sendShared(
-        groups.map(([id], g) => ({
-          topic: shareTopic(id),
-          messages: (placed[g] as OutgoingRow[]).map(toMessage),
-        })),
-      );
-      // Only partitions the broker acknowledged count as delivered (see PartitionPlacer); the rows of the
-      // others go out again below, on their subscribers' own producers.
-      const acknowledged = acknowledgedBy(acks);
-      outcomes = placed.map((list) => splitAcknowledged(list, acknowledged));
-      at = Date.now();
+      // The rows of partitions the broker did not acknowledge go out again below, on their subscribers' own
+      // producers.
+      ({ outcomes, at } = await this.sendGroups(groups));
       this.record(
         groups.flatMap(([, rows], g) => (outcomes[g] as Split).done.map((i) => (rows[i] as PendingRow).seq)),
         at,
@@ -609,6 +592,25 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       retries.push(this.publish(id, this.state(id), pick(rows, missed)));
     });
     await Promise.all(retries);
+  }
+
+  /**
+   * One request of several subscribers' rows on a shared producer, and each subscriber's rows split by whether
+   * the broker acknowledged their partition (only those count as delivered, see PartitionPlacer), with the
+   * acknowledgement time. Rejects when the request fails.
+   */
+  private async sendGroups(
+    groups: ReadonlyArray<[string, PendingRow[]]>,
+  ): Promise<{ outcomes: Split[]; at: number }> {
+    const placed = await Promise.all(groups.map(([id, rows]) => this.place(id, rows)));
+    const acks = await this.sendShared(
+      groups.map(([id], g) => ({
+        topic: shareTopic(id),
+        messages: (placed[g] as OutgoingRow[]).map(toMessage),
+      })),
+    );
+    const acknowledged = acknowledgedBy(acks);
+    return { outcomes: placed.map((list) => splitAcknowledged(list, acknowledged)), at: Date.now() };
   }
 
   /** Each row with its subscriber topic and partition (see PartitionPlacer), as the request will carry it. */
