@@ -256,9 +256,16 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
         });
       }
     }
-    await Promise.all(
-      requestsOf([...bySubscriber], this.config.DISPATCH_BATCH).map((chunk) => this.sendFresh(chunk)),
+    // At most DISPATCH_BATCH rows of a subscriber per request, as a dispatch cycle takes them (a batch consumed
+    // at full load can hold hundreds of releases); its requests go out one after the other (sendFresh).
+    const max = this.config.DISPATCH_BATCH;
+    const pieces = [...bySubscriber].flatMap(([id, rows]) =>
+      Array.from({ length: Math.ceil(rows.length / max) }, (_, k): [string, PendingRow[]] => [
+        id,
+        rows.slice(k * max, (k + 1) * max),
+      ]),
     );
+    await Promise.all(requestsOf(pieces, max).map((chunk) => this.sendFresh(chunk)));
     const delivered = new Map<string, ReadonlyMap<string, number>>();
     for (const it of items) {
       const acked = this.freshAcked.get(it.eventId);
@@ -738,7 +745,9 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
 
 /**
  * Subscribers' rows in shared requests of about `max` messages each (a subscriber's rows stay together):
- * with many subscribers and a backlog, one request for all would hold hundreds of megabytes.
+ * with many subscribers and a backlog, one request for all would hold hundreds of megabytes. A group of `max`
+ * rows fills a request alone, so a subscriber whose rows come in such groups (deliverFresh) is never twice in
+ * one request.
  */
 function requestsOf(
   groups: ReadonlyArray<[string, PendingRow[]]>,
