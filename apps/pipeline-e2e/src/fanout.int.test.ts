@@ -249,6 +249,15 @@ async function metric(pattern: RegExp): Promise<string | undefined> {
   return pattern.exec(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())?.[1];
 }
 
+/** Copies of bundles the broker acknowledged for a subscriber, as fan-out counts them. */
+async function deliveriesCounted(subscriber: string): Promise<number> {
+  return Number(
+    (await metric(
+      new RegExp(`^kyoyu_fanout_deliveries_total\\{[^}]*subscriber="${subscriber}"[^}]*\\} (\\d+)`, 'm'),
+    )) ?? 0,
+  );
+}
+
 /** Kafka producers fan-out holds open for subscriber topics, of one kind. */
 function producers(kind: 'shared' | 'own'): Promise<string | undefined> {
   return metric(new RegExp(`^kyoyu_fanout_producers\\{[^}]*kind="${kind}"[^}]*\\} (\\d+)`, 'm'));
@@ -401,6 +410,47 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
         .sort()
         .map((id) => ({ subscriber_id: id, delivered: true, beforeQueued: true, attempts: 1 })),
     );
+  });
+
+  it('records the copies it sent when a failed store is retried, instead of sending them again', async () => {
+    const recipients = [ids.isac, ids.picky, ids.steady, ids.strict];
+    const refused = event();
+    // The store refuses this release until the trigger is dropped; a sequence counts its attempts (nextval is
+    // not rolled back with them).
+    await db.query(`CREATE SEQUENCE it_store_attempts`);
+    await db.query(
+      `CREATE FUNCTION it_refuse_store() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN PERFORM nextval('it_store_attempts'); RAISE EXCEPTION 'store refused by the test'; END $$`,
+    );
+    await db.query(
+      `CREATE TRIGGER it_refuse_store BEFORE INSERT ON released_events FOR EACH ROW
+       WHEN (NEW.event_id = '${refused.eventId}') EXECUTE FUNCTION it_refuse_store()`,
+    );
+    try {
+      const before = await Promise.all(recipients.map(deliveriesCounted));
+      await release(refused);
+      for (const id of recipients) await wait(id, refused.eventId);
+      await until('a second attempt at the store', async () => {
+        const [seq] = (await db.query(`SELECT last_value, is_called FROM it_store_attempts`)) as Array<{
+          last_value: string;
+          is_called: boolean;
+        }>;
+        return seq?.is_called && Number(seq.last_value) >= 2 ? true : undefined;
+      });
+      await db.query(`DROP TRIGGER it_refuse_store ON released_events`);
+      expect(await deliveryRows(refused.eventId)).toEqual(
+        [...recipients]
+          .sort()
+          .map((id) => ({ subscriber_id: id, delivered: true, beforeQueued: true, attempts: 1 })),
+      );
+      // One publish per subscriber, whatever the number of attempts at the store.
+      const after = await Promise.all(recipients.map(deliveriesCounted));
+      expect(after.map((n, i) => n - (before[i] as number))).toEqual(recipients.map(() => 1));
+    } finally {
+      await db.query(`DROP TRIGGER IF EXISTS it_refuse_store ON released_events`);
+      await db.query(`DROP FUNCTION IF EXISTS it_refuse_store()`);
+      await db.query(`DROP SEQUENCE IF EXISTS it_store_attempts`);
+    }
   });
 
   it('keeps delivering to everyone else while one subscriber topic fails, shows its backlog, then catches it up in order', async () => {
