@@ -249,6 +249,28 @@ async function metric(pattern: RegExp): Promise<string | undefined> {
   return pattern.exec(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())?.[1];
 }
 
+/**
+ * The subscribers a plain event goes to, once fan-out has taken them on: the first release to a subscriber goes
+ * out through a dispatch cycle, which takes its advisory lock; releases after it can go out before they are stored.
+ */
+async function takenOn(): Promise<string[]> {
+  const recipients = [ids.isac, ids.picky, ids.steady, ids.strict];
+  const first = event();
+  await release(first);
+  for (const id of recipients) await wait(id, first.eventId);
+  await until('the first release recorded delivered', async () =>
+    (await deliveryRows(first.eventId)).every((r) => r.delivered) ? true : undefined,
+  );
+  return recipients;
+}
+
+/** Delivery rows of copies sent before the store: delivered before they were queued, in one attempt. */
+function sentBeforeStored(recipients: readonly string[]) {
+  return [...recipients]
+    .sort()
+    .map((id) => ({ subscriber_id: id, delivered: true, beforeQueued: true, attempts: 1 }));
+}
+
 /** Copies of bundles the broker acknowledged for a subscriber, as fan-out counts them. */
 async function deliveriesCounted(subscriber: string): Promise<number> {
   return Number(
@@ -393,27 +415,16 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
   });
 
   it('publishes a release to subscribers with nothing waiting before storing it, recording when the broker took it', async () => {
-    const recipients = [ids.isac, ids.picky, ids.steady, ids.strict];
-    // The first release to a subscriber goes out through a dispatch cycle, which takes the subscriber on.
-    const first = event();
-    await release(first);
-    for (const id of recipients) await wait(id, first.eventId);
-    await until('the first release recorded delivered', async () =>
-      (await deliveryRows(first.eventId)).every((r) => r.delivered) ? true : undefined,
-    );
+    const recipients = await takenOn();
     const second = event();
     await release(second);
     for (const id of recipients) await wait(id, second.eventId);
     // Stored after the broker acknowledged it: delivered before the row was queued, in one attempt.
-    expect(await deliveryRows(second.eventId)).toEqual(
-      [...recipients]
-        .sort()
-        .map((id) => ({ subscriber_id: id, delivered: true, beforeQueued: true, attempts: 1 })),
-    );
+    expect(await deliveryRows(second.eventId)).toEqual(sentBeforeStored(recipients));
   });
 
   it('records the copies it sent when a failed store is retried, instead of sending them again', async () => {
-    const recipients = [ids.isac, ids.picky, ids.steady, ids.strict];
+    const recipients = await takenOn();
     const refused = event();
     // The store refuses this release until the trigger is dropped; a sequence counts its attempts (nextval is
     // not rolled back with them).
@@ -438,11 +449,7 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
         return seq?.is_called && Number(seq.last_value) >= 2 ? true : undefined;
       });
       await db.query(`DROP TRIGGER it_refuse_store ON released_events`);
-      expect(await deliveryRows(refused.eventId)).toEqual(
-        [...recipients]
-          .sort()
-          .map((id) => ({ subscriber_id: id, delivered: true, beforeQueued: true, attempts: 1 })),
-      );
+      expect(await deliveryRows(refused.eventId)).toEqual(sentBeforeStored(recipients));
       // One publish per subscriber, whatever the number of attempts at the store.
       const after = await Promise.all(recipients.map(deliveriesCounted));
       expect(after.map((n, i) => n - (before[i] as number))).toEqual(recipients.map(() => 1));
