@@ -74,9 +74,8 @@ interface SubscriberState {
   producer?: Producer;
   /** Rows of this subscriber are being published (it is left out of dispatch cycles meanwhile). */
   inFlight: boolean;
-  /** Fresh sends (deliverFresh) of this subscriber in flight, and the last one's outcome to queue behind. */
-  fresh: number;
-  freshTail: Promise<void>;
+  /** Its last fresh send (deliverFresh) while one is in flight: the next queues behind it, cycles wait. */
+  freshTail?: Promise<void>;
   failures: number;
   lastError: string | null;
   retryAt: number;
@@ -219,10 +218,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
         unsent: r.kafkaDeliveries,
       });
     }
-    for (const eventId of this.recent.keys()) {
-      if (this.recent.size <= this.config.DISPATCH_CACHE_EVENTS) break;
-      this.recent.delete(eventId);
-    }
+    trimOldest(this.recent, this.config.DISPATCH_CACHE_EVENTS);
     this.drain(subscriberIds);
   }
 
@@ -289,15 +285,12 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
   private async sendFresh(groups: ReadonlyArray<[string, PendingRow[]]>): Promise<void> {
     const states = groups.map(([id]) => [id, this.state(id)] as const);
     const sending = Promise.all(states.map(([, s]) => s.freshTail)).then(() => this.publishFresh(groups));
-    for (const [, s] of states) {
-      s.fresh++;
-      s.freshTail = sending;
-    }
+    for (const [, s] of states) s.freshTail = sending;
     try {
       await sending;
     } finally {
-      for (const [, s] of states) s.fresh--;
-      if (states.some(([id, s]) => s.fresh === 0 && this.dirty.has(id))) this.cycles.kick();
+      for (const [, s] of states) if (s.freshTail === sending) s.freshTail = undefined;
+      if (states.some(([id, s]) => !s.freshTail && this.dirty.has(id))) this.cycles.kick();
     }
   }
 
@@ -328,10 +321,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     let acked = this.freshAcked.get(eventId);
     if (!acked) {
       this.freshAcked.set(eventId, (acked = new Map()));
-      for (const oldest of this.freshAcked.keys()) {
-        if (this.freshAcked.size <= this.config.DISPATCH_CACHE_EVENTS) break;
-        this.freshAcked.delete(oldest);
-      }
+      trimOldest(this.freshAcked, this.config.DISPATCH_CACHE_EVENTS);
     }
     acked.set(subscriberId, at);
   }
@@ -383,18 +373,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   private state(id: string): SubscriberState {
     let s = this.states.get(id);
-    if (!s)
-      this.states.set(
-        id,
-        (s = {
-          inFlight: false,
-          fresh: 0,
-          freshTail: Promise.resolve(),
-          failures: 0,
-          lastError: null,
-          retryAt: 0,
-        }),
-      );
+    if (!s) this.states.set(id, (s = { inFlight: false, failures: 0, lastError: null, retryAt: 0 }));
     return s;
   }
 
@@ -414,7 +393,7 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     const now = Date.now();
     const ready = [...this.dirty].filter((id) => {
       const s = this.state(id);
-      return !s.inFlight && s.fresh === 0 && now >= s.retryAt;
+      return !s.inFlight && !s.freshTail && now >= s.retryAt;
     });
     for (const id of ready) this.dirty.delete(id);
     const owned: string[] = [];
@@ -441,6 +420,8 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
       if (!list) bySubscriber.set(r.subscriber_id, (list = []));
       list.push(r);
     }
+    // A full batch read: more rows may wait, for the cycle after this send (track kicks it).
+    for (const [id, list] of bySubscriber) if (list.length === this.config.DISPATCH_BATCH) this.dirty.add(id);
     // Subscribers whose last attempt succeeded share one request per broker, even one alone in a cycle (a
     // producer of its own would stay open beside the shared ones); one that failed goes on its own producer and
     // back-off until it succeeds again.
@@ -632,7 +613,6 @@ export class KafkaDispatcher implements OnModuleInit, OnApplicationShutdown {
     s.retryAt = 0;
     this.delivered.add(rows.length, { subscriber: id });
     for (const r of rows) this.latency.record(Math.max(0, at - new Date(r.released_at).getTime()));
-    if (rows.length === this.config.DISPATCH_BATCH) this.dirty.add(id);
     endSpans(spans, 'delivered');
   }
 
@@ -849,6 +829,14 @@ class UnacknowledgedWrite extends Error {
   override readonly name = UnacknowledgedWrite.CODE;
   constructor() {
     super('the broker acknowledged no write for a partition of the subscriber topic');
+  }
+}
+
+/** Drops a map's oldest entries (insertion order) beyond `max`. */
+function trimOldest(map: Map<string, unknown>, max: number): void {
+  for (const key of map.keys()) {
+    if (map.size <= max) break;
+    map.delete(key);
   }
 }
 
