@@ -256,6 +256,62 @@ it('commits the batch it was handling when stopped, so a clean restart reads non
   expect(seen).toEqual(['s-3']);
 });
 
+it('fetches and handles the next records while a batch’s deferred work settles, and commits past it only after', async () => {
+  const topic = `it.stage-defer.${run}`;
+  const groupId = `it-defer-${run}`;
+  await controlBroker(`create-topic ${topic} 1`);
+  let finishFirst!: () => void;
+  const firstWork = new Promise<void>((resolve) => (finishFirst = resolve));
+  const calls: Array<{ values: string[]; deferred: boolean }> = [];
+  await startConsumer(topic, groupId, {
+    batch: true,
+    handle: async (records, batch): Promise<RecordOutcome[]> => {
+      // The first batch's work (its store, in fan-out) stays unfinished until the test says so.
+      const work = calls.length === 0 ? firstWork : Promise.resolve();
+      calls.push({ values: records.map((r) => r.value?.toString() ?? ''), deferred: batch.defer(work) });
+      return records.map(echo);
+    },
+  }).start();
+  await produce(topic, ['d-0', 'd-1']);
+  await reader.waitFor((m) => m.topic === output && m.value === 'out:d-1');
+  // Produced after the first batch was handled: fetched, handled and published while its work is unfinished.
+  await produce(topic, ['d-2']);
+  await reader.waitFor((m) => m.topic === output && m.value === 'out:d-2');
+  expect(calls.map((c) => c.values)).toEqual([['d-0', 'd-1'], ['d-2']]);
+  expect(calls.every((c) => c.deferred)).toBe(true);
+  // d-2's work is done, d-0's is not: committing past d-2 would lose d-0 and d-1 to a crash now.
+  expect(await committedOffset(topic, groupId)).toBe(-1);
+  finishFirst();
+  await expect(waitUntil(async () => (await committedOffset(topic, groupId)) === 3)).resolves.toBe(true);
+});
+
+it('reads a batch again when its deferred work fails, and handles it then without deferral', async () => {
+  const topic = `it.stage-defer-fail.${run}`;
+  const groupId = `it-defer-fail-${run}`;
+  await controlBroker(`create-topic ${topic} 1`);
+  const calls: Array<{ values: string[]; deferred: boolean }> = [];
+  await startConsumer(topic, groupId, {
+    batch: true,
+    handle: async (records, batch): Promise<RecordOutcome[]> => {
+      const work = calls.length === 0 ? Promise.reject(new Error('store failed')) : Promise.resolve();
+      const deferred = batch.defer(work);
+      calls.push({ values: records.map((r) => r.value?.toString() ?? ''), deferred });
+      if (!deferred) await work;
+      return records.map(echo);
+    },
+  }).start();
+  await produce(topic, ['f-0', 'f-1']);
+  await expect(waitUntil(async () => (await committedOffset(topic, groupId)) === 2)).resolves.toBe(true);
+  // Deferred the first time; read again from f-0 and handled with the work awaited.
+  expect(calls).toEqual([
+    { values: ['f-0', 'f-1'], deferred: true },
+    { values: ['f-0', 'f-1'], deferred: false },
+  ]);
+  // Published on both attempts: the outcome is the stage's at-least-once, never a loss.
+  const outs = await reader.waitFor((m) => m.topic === output && m.value.startsWith('out:f-'), 4);
+  expect(outs.map((m) => m.value).sort()).toEqual(['out:f-0', 'out:f-0', 'out:f-1', 'out:f-1']);
+});
+
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

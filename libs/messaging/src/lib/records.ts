@@ -54,3 +54,19 @@ export function flattenHeaders(headers: IHeaders | undefined): Record<string, st
   }
   return out;
 }
+
+/**
+ * What a batch handler may ask of the consumer besides its outcomes. `defer(work)`: the batch's remaining work
+ * (a store, say) may finish after the handler returns, so kafkajs fetches the partitions again meanwhile; the
+ * records' offsets are committed only once `work` resolves, and should it reject, their partitions are read
+ * again from the batch's first record, and those records are handled without deferral. Returns false when
+ * deferral is not allowed now (the consumer is stopping, the records are read again after a failed deferral,
+ * or one record is handled on its own): the handler must then await the work itself, so that its failure is
+ * retried as any other.
+ */
+export interface BatchContext {
+  defer(work: Promise<unknown>): boolean;
+}
+
+/** For handlers called outside a consumer, and for single-record fallbacks: nothing may be deferred. */
+export const NO_DEFERRAL: BatchContext = { defer: () => false };

@@ -25,7 +25,15 @@ import { ConsumerLagMonitor } from './consumer-lag';
 import { PoisonRecordError } from './errors';
 import { OffsetCommitter, type PartitionOffset } from './offset-committer';
 import type { KafkaPublisher } from './publisher';
-import { toInboundRecord, type InboundRecord, type OutboundMessage, type RecordOutcome } from './records';
+import {
+  NO_DEFERRAL,
+  toInboundRecord,
+  type BatchContext,
+  type InboundRecord,
+  type OutboundMessage,
+  type RecordOutcome,
+} from './records';
+import { SettlingOffsets, type SettlingRun } from './settling-offsets';
 import { extractTraceContext, injectTraceContext } from './trace-context';
 import { Waves } from './waves';
 
@@ -34,9 +42,9 @@ export type RecordHandler = (record: InboundRecord) => Promise<OutboundMessage[]
 
 /**
  * What a stage does with many records at once (one database statement for all of them, say): one outcome
- * per record, aligned by index.
+ * per record, aligned by index. `batch.defer` lets part of the work finish after it returns (BatchContext).
  */
-export type BatchHandler = (records: InboundRecord[]) => Promise<RecordOutcome[]>;
+export type BatchHandler = (records: InboundRecord[], batch: BatchContext) => Promise<RecordOutcome[]>;
 
 /** How one topic's records are handled: one at a time, or in batches. */
 export type TopicHandler = { batch: false; handle: RecordHandler } | { batch: true; handle: BatchHandler };
@@ -94,7 +102,15 @@ interface Chunk {
   heartbeat: () => Promise<void>;
   /** False once the consumer stops or the partition is sought elsewhere: its records will be read again. */
   live: () => boolean;
+  /**
+   * False once the partition is sought elsewhere or the group rebalanced: its records will be read again, so
+   * the chunk's offsets are neither resolved nor committed (a stopping consumer still commits what it handled).
+   */
+  current: () => boolean;
 }
+
+/** Where a handled run of records was read from, as publishThenCommit resolves and commits it. */
+type Position = Pick<Chunk, 'topic' | 'partition' | 'lastOffset' | 'resolveOffset' | 'current'>;
 
 /**
  * How long the broker may hold a stage's fetch that found no records (kafkajs' `maxWaitTimeInMs`). kafkajs sends
@@ -124,7 +140,8 @@ type PartitionWork = Chunk | { kind: 'batch'; payload: EachBatchPayload; handle:
  * - a bad record (PoisonRecordError, ContractViolation) goes to `alerts.rejected.v1` with its reason at once;
  * - any other failure is retried with backoff, and after `maxAttempts` rejected with RETRIES_EXHAUSTED;
  * - offsets are committed only after the outcome messages are acknowledged by the broker, off the path to the
- *   partitions' next fetch (OffsetCommitter);
+ *   partitions' next fetch (OffsetCommitter), and after any work the handler deferred (BatchContext), in offset
+ *   order per partition (SettlingOffsets); deferred work that fails has its partitions read again from the batch;
  * - stop() sends the offsets waiting to be committed, lets the waves in flight finish, publish and commit, and
  *   leaves the group: a clean restart reads nothing twice. Waves not yet started are left to be read again.
  * Downstream consumers deduplicate by deterministic event id, so a replay after a crash is harmless.
@@ -138,6 +155,20 @@ export class StageConsumer {
   private readonly flushEvery: number;
   private readonly waves: Waves<PartitionWork>;
   private readonly commits: OffsetCommitter;
+  /** Handled runs of records whose offsets wait for deferred work, per partition in offset order. */
+  private readonly settling = new SettlingOffsets();
+  /** Deferred work not yet settled (each settles its runs, or has them read again); bounded by `maxDeferred`. */
+  private readonly deferred = new Set<Promise<void>>();
+  private readonly maxDeferred: number;
+  /** Counts group joins: a chunk submitted before the latest join is read again, not committed. */
+  private generation = 0;
+  /** Per partition, the last offset handed over by kafkajs. */
+  private readonly handedOver = new Map<string, bigint>();
+  /**
+   * Per partition, the last offset handed over when deferred work failed: records up to it are read again and
+   * handled without deferral, so a failure that persists meets the retries and rejections of any other.
+   */
+  private readonly replayUntil = new Map<string, bigint>();
   /** Set by stop(): waves then commit before their batch returns to kafkajs (see publishThenCommit). */
   private stopping = false;
   /**
@@ -163,6 +194,9 @@ export class StageConsumer {
     this.consumer.on(GROUP_JOIN, (e) => {
       this.joined = true;
       this.crashed = false;
+      // kafkajs reads the partitions again from their committed offsets: runs still settling are redone.
+      this.generation++;
+      this.settling.dropAll();
       this.commits.retain(
         new Map(Object.entries(e.payload.memberAssignment).map(([t, ps]) => [t, new Set(ps)])),
       );
@@ -179,6 +213,8 @@ export class StageConsumer {
     });
     this.lag = new ConsumerLagMonitor(kafka, opts.stage, opts.groupId, opts.topics, opts.logger);
     this.flushEvery = opts.flushEvery ?? 500;
+    // One deferred piece of work per wave slot: the next waves run while the last ones' work settles.
+    this.maxDeferred = opts.partitionsConsumedConcurrently ?? 1;
     this.commits = new OffsetCommitter({
       send: (offsets) =>
         this.stopping && this.groupCommit
@@ -221,6 +257,7 @@ export class StageConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.lag.stop();
+    while (this.deferred.size > 0) await Promise.all(this.deferred);
     await this.commits.flush();
     // kafkajs waits for the batches in flight, whose waves commit before they return, then leaves the group.
     await this.consumer.stop();
@@ -242,6 +279,9 @@ export class StageConsumer {
     { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
     handle: BatchHandler,
   ): Promise<void> {
+    const generation = this.generation;
+    const current = () => !isStale() && generation === this.generation;
+    if (batch.messages.length > 0) this.handedOver.set(keyOf(batch), BigInt(batch.lastOffset()));
     for (let i = 0; i < batch.messages.length; i += this.flushEvery) {
       if (!isRunning() || isStale()) break;
       const chunk = batch.messages.slice(i, i + this.flushEvery);
@@ -254,7 +294,8 @@ export class StageConsumer {
         lastOffset: (chunk[chunk.length - 1] as { offset: string }).offset,
         resolveOffset,
         heartbeat,
-        live: () => isRunning() && !isStale(),
+        live: () => isRunning() && current(),
+        current,
       });
     }
   }
@@ -276,8 +317,18 @@ export class StageConsumer {
     const handledAt = performance.now();
     const records = chunks.flatMap((c) => c.records);
     for (const c of chunks) this.recordsIn.add(c.records.length, { stage: this.opts.stage, topic: c.topic });
-    const pending = await this.processRecords(records, first.handle, first.heartbeat);
-    await this.publishThenCommit(pending, chunks, first.heartbeat, records.length, handledAt);
+    const replay = chunks.some((c) => this.replaying(c));
+    const { out, deferred } = await this.processRecords(records, first.handle, first.heartbeat, !replay);
+    await this.publishThenCommit(out, chunks, first.heartbeat, records.length, handledAt, deferred);
+  }
+
+  /** Whether a chunk's records are read again after deferred work failed; forgets the mark past its end. */
+  private replaying(c: Chunk): boolean {
+    const key = keyOf(c);
+    const until = this.replayUntil.get(key);
+    if (until === undefined) return false;
+    if (BigInt(c.lastOffset) >= until) this.replayUntil.delete(key);
+    return BigInt(firstOffsetOf(c)) <= until;
   }
 
   /** A record-handled partition's batch: one record after the other, published and committed every `flushEvery`. */
@@ -289,9 +340,11 @@ export class StageConsumer {
     let lastOffset: string | undefined;
     let records = 0;
     let handledAt = performance.now();
+    const generation = this.generation;
+    const current = () => !isStale() && generation === this.generation;
     const flush = async () => {
       if (lastOffset === undefined) return;
-      const position = { topic: batch.topic, partition: batch.partition, lastOffset, resolveOffset };
+      const position = { topic: batch.topic, partition: batch.partition, lastOffset, resolveOffset, current };
       await this.publishThenCommit(pending, [position], heartbeat, records, handledAt);
       pending = [];
       lastOffset = undefined;
@@ -312,27 +365,34 @@ export class StageConsumer {
   }
 
   /**
-   * Publishes the outcome messages, and only then resolves each partition past its last handled offset and
-   * hands the offsets to the committer (which sends them without holding up the partitions' next fetch).
+   * Publishes the outcome messages, and only then resolves each partition past its last handled offset (kafkajs
+   * may fetch it again) and hands the offsets to the committer (which sends them without holding up the
+   * partitions' next fetch): at once, or once the handler's deferred work settles (settleLater).
    * Logs where the time went (counts and milliseconds only): handling, publishing.
    */
   private async publishThenCommit(
     pending: OutboundMessage[],
-    positions: ReadonlyArray<Pick<Chunk, 'topic' | 'partition' | 'lastOffset' | 'resolveOffset'>>,
+    positions: ReadonlyArray<Position>,
     heartbeat: () => Promise<void>,
     records: number,
     handledAt: number,
+    deferred?: Promise<unknown>,
   ): Promise<void> {
     const t0 = performance.now();
     await this.opts.publisher.publish(pending);
-    for (const p of positions) p.resolveOffset(p.lastOffset);
-    this.commits.commit(
-      positions.map((p) => ({
-        topic: p.topic,
-        partition: p.partition,
-        offset: (BigInt(p.lastOffset) + 1n).toString(),
-      })),
+    const current = positions.filter((p) => p.current());
+    for (const p of current) p.resolveOffset(p.lastOffset);
+    const runs = current.map((p) =>
+      this.settling.open(p.topic, p.partition, (BigInt(p.lastOffset) + 1n).toString()),
     );
+    if (!deferred) this.settle(runs);
+    else if (this.stopping) {
+      // Asked to defer before stop() was called: kafkajs leaves the group once this batch returns.
+      await deferred.then(
+        () => this.settle(runs),
+        (err: unknown) => this.readAgain(runs, [], err),
+      );
+    } else await this.settleLater(deferred, runs, current as Chunk[]);
     // Stopping: kafkajs leaves the group once this batch returns, so its commit must be answered before.
     if (this.stopping) await this.commits.flush();
     const t1 = performance.now();
@@ -355,11 +415,68 @@ export class StageConsumer {
    * A batch that fails as a whole is retried with backoff; when it keeps failing, every record is handled on
    * its own, so one bad record costs its batch speed, never its neighbours' outcomes.
    */
+  /** Hands the settled runs' partitions, where now committable, to the committer. */
+  private settle(runs: readonly SettlingRun[]): void {
+    const offsets: PartitionOffset[] = [];
+    for (const run of runs) {
+      const offset = this.settling.settle(run);
+      if (offset) offsets.push(offset);
+    }
+    if (offsets.length > 0) this.commits.commit(offsets);
+  }
+
+  /**
+   * Commits the runs once the deferred work resolves, or has their chunks read again if it rejects. Returns when
+   * fewer than `maxDeferred` pieces of deferred work are left waiting, so a slow store holds the consumer back
+   * instead of piling up.
+   */
+  private async settleLater(
+    work: Promise<unknown>,
+    runs: SettlingRun[],
+    chunks: readonly Chunk[],
+  ): Promise<void> {
+    const settled = work.then(
+      () => this.settle(runs),
+      (err: unknown) => this.readAgain(runs, chunks, err),
+    );
+    this.deferred.add(settled);
+    void settled.finally(() => this.deferred.delete(settled));
+    while (this.deferred.size > this.maxDeferred) await Promise.race(this.deferred);
+  }
+
+  /**
+   * Deferred work failed: nothing of its runs, or of their partitions' later runs, is committed, and kafkajs reads
+   * each partition again from the chunk's first record (seek, which with autoCommit off only moves the position).
+   * Records handed over up to now are then handled without deferral (replayUntil).
+   */
+  private readAgain(runs: readonly SettlingRun[], chunks: readonly Chunk[], err: unknown): void {
+    this.opts.logger.warn(
+      { stage: this.opts.stage, partitions: runs.length, error: errorName(err) },
+      'deferred work failed; reading its records again',
+    );
+    runs.forEach((run, i) => {
+      if (run.dropped) return; // An earlier run of the partition failed: its seek reads this one again too.
+      this.settling.drop(run);
+      const chunk = chunks[i];
+      if (!chunk || this.stopping) return; // Stopping: the next start reads from the committed offset.
+      const key = keyOf(chunk);
+      const until = this.handedOver.get(key);
+      if (until !== undefined) this.replayUntil.set(key, until);
+      try {
+        this.consumer.seek({ topic: chunk.topic, partition: chunk.partition, offset: firstOffsetOf(chunk) });
+      } catch (e) {
+        // Only when the consumer is not running: it then starts again from the committed offset.
+        this.opts.logger.warn({ stage: this.opts.stage, error: errorName(e) }, 'seek failed');
+      }
+    });
+  }
+
   private async processRecords(
     records: InboundRecord[],
     handle: BatchHandler,
     heartbeat: () => Promise<void>,
-  ): Promise<OutboundMessage[]> {
+    mayDefer: boolean,
+  ): Promise<{ out: OutboundMessage[]; deferred?: Promise<unknown> }> {
     const parents = records.map((r) => extractTraceContext(r.headers));
     const spans = records.map((r, i) => {
       const span = this.startSpan(r, 1, parents[i] as Context);
@@ -367,16 +484,27 @@ export class StageConsumer {
       return span;
     });
     let outcomes: RecordOutcome[] | undefined;
+    let deferred: Promise<unknown>[] = [];
     let attemptsLeft = this.opts.maxAttempts;
     for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
       attemptsLeft--;
+      const works: Promise<unknown>[] = [];
       try {
-        outcomes = await handle(records);
+        outcomes = await handle(records, {
+          defer: (work) => {
+            if (!mayDefer || this.stopping) return false;
+            works.push(work);
+            return true;
+          },
+        });
         if (outcomes.length !== records.length) {
           throw new Error(`batch handler returned ${outcomes.length} outcomes for ${records.length} records`);
         }
+        deferred = works;
         break;
       } catch (e) {
+        // The attempt is retried as a whole: what it deferred is superseded, its failure of no further interest.
+        for (const w of works) w.catch(() => undefined);
         outcomes = undefined;
         if (e instanceof PoisonRecordError || e instanceof ContractViolation) break;
         this.opts.logger.warn(
@@ -395,7 +523,7 @@ export class StageConsumer {
     }
 
     const single: RecordHandler = async (record) => {
-      const [outcome] = await handle([record]);
+      const [outcome] = await handle([record], NO_DEFERRAL);
       if (outcome instanceof Error) throw outcome;
       return outcome ?? [];
     };
@@ -424,7 +552,7 @@ export class StageConsumer {
         for (const m of outcome) out.push(m);
       }
     }
-    return out;
+    return { out, ...(deferred.length > 0 ? { deferred: Promise.all(deferred) } : {}) };
   }
 
   private async processRecord(
@@ -553,6 +681,14 @@ export class StageConsumer {
     injectTraceContext(headers);
     return { topic: Topics.AlertsRejected, key: record.key?.toString('utf8') ?? null, value, headers };
   }
+}
+
+function keyOf(p: { topic: string; partition: number }): string {
+  return `${p.partition}\u0000${p.topic}`;
+}
+
+function firstOffsetOf(chunk: Chunk): string {
+  return (chunk.records[0] as InboundRecord).offset;
 }
 
 /** Offsets as kafkajs' group commit takes them: per topic, the partitions' next offsets to read. */

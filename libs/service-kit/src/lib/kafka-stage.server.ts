@@ -11,6 +11,7 @@ import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { Stage } from '@kyoyu/contracts';
 import {
   StageConsumer,
+  type BatchContext,
   type InboundRecord,
   type KafkaPublisher,
   type OutboundMessage,
@@ -32,9 +33,10 @@ export interface KafkaStageServerOptions extends Omit<
 }
 
 /**
- * Marks a handler that takes a whole batch: `(records: InboundRecord[]) => Promise<RecordOutcome[]>`, one
- * outcome per record, aligned by index (an Error element is that record's failure). For stages whose work
- * per record is a database round trip that one statement per batch can replace.
+ * Marks a handler that takes a whole batch: `(records: InboundRecord[], batch: BatchContext) =>
+ * Promise<RecordOutcome[]>`, one outcome per record, aligned by index (an Error element is that record's
+ * failure). For stages whose work per record is a database round trip that one statement per batch can
+ * replace. `batch.defer` lets the batch's last work finish after the handler returns (see BatchContext).
  */
 export function BatchEventPattern(topic: string): MethodDecorator {
   return EventPattern(topic, { batch: true });
@@ -108,8 +110,8 @@ export class KafkaStageServer extends Server implements CustomTransportStrategy 
     if ((handler.extras as { batch?: boolean } | undefined)?.batch) {
       return {
         batch: true,
-        handle: async (records: InboundRecord[]) =>
-          (await this.invoke<RecordOutcome[]>(handler, records)) ?? [],
+        handle: async (records: InboundRecord[], batch: BatchContext) =>
+          (await this.invoke<RecordOutcome[]>(handler, records, batch)) ?? [],
       };
     }
     return {
@@ -118,8 +120,8 @@ export class KafkaStageServer extends Server implements CustomTransportStrategy 
     };
   }
 
-  private async invoke<T>(handler: MessageHandler, payload: unknown): Promise<T | undefined> {
-    const result = this.transformToObservable(await handler(payload)) as Observable<T | undefined>;
+  private async invoke<T>(handler: MessageHandler, payload: unknown, ctx?: unknown): Promise<T | undefined> {
+    const result = this.transformToObservable(await handler(payload, ctx)) as Observable<T | undefined>;
     return lastValueFrom(result, { defaultValue: undefined });
   }
 }
