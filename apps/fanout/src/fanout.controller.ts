@@ -1,9 +1,11 @@
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { context, trace } from '@opentelemetry/api';
 import { ContractViolation, Topics, decodeEvent, sha256Hex } from '@kyoyu/contracts';
 import {
+  NO_DEFERRAL,
   injectTraceContext,
+  type BatchContext,
   type InboundRecord,
   type OutboundMessage,
   type RecordOutcome,
@@ -25,8 +27,9 @@ import {
  * events.released.v1 → published at once to the Kafka subscribers that can take it, then stored: the release,
  * its bundle and one delivery row per entitled subscriber and channel (one transaction per batch), those
  * just published recorded delivered; then a kick to the per-subscriber Kafka dispatcher and the TAXII appender
- * for the rest. A subscriber that is failing or has a backlog is left to the dispatcher, so its broken topic,
- * or TAXII, cannot hold up the stream.
+ * for the rest. The store finishes after the handler returns (BatchContext.defer), so the next records are
+ * fetched and published meanwhile; their offsets are committed after it. A subscriber that is failing or has a
+ * backlog is left to the dispatcher, so its broken topic, or TAXII, cannot hold up the stream.
  * A release under its agreement's embargo is parked unrouted until the embargo ends (EmbargoReleaser).
  * events.revoked.v1 → revoked versions to every subscriber and channel that got the event.
  */
@@ -41,13 +44,17 @@ export class FanoutController {
   ) {}
 
   @BatchEventPattern(Topics.EventsReleased)
-  async fanOut(records: InboundRecord[]): Promise<RecordOutcome[]> {
+  async fanOut(
+    @Payload() records: InboundRecord[],
+    // Nest hands a handler only its payload unless the context is asked for.
+    @Ctx() batch: BatchContext = NO_DEFERRAL,
+  ): Promise<RecordOutcome[]> {
     // Decoding, the egress guard and rendering run on a render thread (ReleasePreparer); what is left here is
     // what needs the records' spans and the database.
     const prepared = await this.preparer.prepareRecords(records.map((r) => r.value));
     const outcomes: RecordOutcome[] = [];
     // Releases to store, first occurrence of each event id.
-    const batch = new Map<string, ReleaseToStore>();
+    const toStore = new Map<string, ReleaseToStore>();
     const embargoed = new Map<string, EmbargoedRelease>();
     const held = new Map<string, GuardHeldRelease>();
     records.forEach((record, at) => {
@@ -74,7 +81,7 @@ export class FanoutController {
         span?.setAttribute('kyoyu.outcome', 'embargoed');
       } else {
         const { routes, release } = p.item;
-        if (!batch.has(release.event.eventId)) batch.set(release.event.eventId, { ...p.item, ...traced });
+        if (!toStore.has(release.event.eventId)) toStore.set(release.event.eventId, { ...p.item, ...traced });
         span?.setAttributes({
           'kyoyu.outcome': routes.length ? 'queued' : 'no-subscriber',
           'kyoyu.deliveries': routes.length,
@@ -82,22 +89,31 @@ export class FanoutController {
       }
     });
     const t0 = Date.now();
-    const releases = await this.channels.deliverFresh([...batch.values()]);
+    const releases = await this.channels.deliverFresh([...toStore.values()]);
     const t1 = Date.now();
-    await this.guard.hold([...held.values()], 'before delivery');
-    await this.store.embargo([...embargoed.values()]);
-    const stored = await this.store.storeReleases(releases);
-    this.channels.queued(stored);
-    this.logger.debug(
-      {
-        records: records.length,
-        waitedMs: t0 - Number(records[0]?.timestamp ?? t0),
-        deliverMs: t1 - t0,
-        storeMs: Date.now() - t1,
-      },
-      'released batch delivered and stored',
+    const storing = this.storeBatch(releases, [...held.values()], [...embargoed.values()]).then(() =>
+      this.logger.debug(
+        {
+          records: records.length,
+          waitedMs: t0 - Number(records[0]?.timestamp ?? t0),
+          deliverMs: t1 - t0,
+          storeMs: Date.now() - t1,
+        },
+        'released batch delivered and stored',
+      ),
     );
+    if (!batch.defer(storing)) await storing;
     return outcomes;
+  }
+
+  private async storeBatch(
+    releases: ReleaseToStore[],
+    held: GuardHeldRelease[],
+    embargoed: EmbargoedRelease[],
+  ): Promise<void> {
+    await this.guard.hold(held, 'before delivery');
+    await this.store.embargo(embargoed);
+    this.channels.queued(await this.store.storeReleases(releases));
   }
 
   @EventPattern(Topics.EventsRevoked)

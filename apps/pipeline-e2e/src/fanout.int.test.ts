@@ -423,6 +423,35 @@ describe('fan-out routing, STIX and Kafka delivery', () => {
     expect(await deliveryRows(second.eventId)).toEqual(sentBeforeStored(recipients));
   });
 
+  it('publishes the next release while an earlier one’s store waits, and stores both once it can', async () => {
+    const recipients = await takenOn();
+    // One case, so one partition: its next records are fetched only once the first release's handler returned.
+    const first = event({ caseId: `case-${run}-stalled-store` });
+    const second = event({ caseId: first.caseId });
+    const lock = db.createQueryRunner();
+    await lock.connect();
+    try {
+      await lock.startTransaction();
+      // Stores insert into released_events; this lock mode lets nothing insert until the transaction ends.
+      await lock.query(`LOCK TABLE released_events IN SHARE ROW EXCLUSIVE MODE`);
+      await release(first);
+      for (const id of recipients) await wait(id, first.eventId);
+      await release(second);
+      for (const id of recipients) await wait(id, second.eventId);
+      const stored = (await db.query(
+        `SELECT count(*)::int AS n FROM released_events WHERE event_id IN ($1, $2)`,
+        [first.eventId, second.eventId],
+      )) as Array<{ n: number }>;
+      expect(stored[0]?.n).toBe(0);
+      await lock.commitTransaction();
+    } finally {
+      if (lock.isTransactionActive) await lock.rollbackTransaction();
+      await lock.release();
+    }
+    expect(await deliveryRows(first.eventId)).toEqual(sentBeforeStored(recipients));
+    expect(await deliveryRows(second.eventId)).toEqual(sentBeforeStored(recipients));
+  });
+
   it('records the copies it sent when a failed store is retried, instead of sending them again', async () => {
     const recipients = await takenOn();
     const refused = event();
