@@ -97,6 +97,7 @@ interface Chunk {
   topic: string;
   partition: number;
   records: InboundRecord[];
+  firstOffset: string;
   lastOffset: string;
   resolveOffset: (offset: string) => void;
   heartbeat: () => Promise<void>;
@@ -110,7 +111,10 @@ interface Chunk {
 }
 
 /** Where a handled run of records was read from, as publishThenCommit resolves and commits it. */
-type Position = Pick<Chunk, 'topic' | 'partition' | 'lastOffset' | 'resolveOffset' | 'current'>;
+type Position = Pick<
+  Chunk,
+  'topic' | 'partition' | 'firstOffset' | 'lastOffset' | 'resolveOffset' | 'current'
+>;
 
 /**
  * How long the broker may hold a stage's fetch that found no records (kafkajs' `maxWaitTimeInMs`). kafkajs sends
@@ -291,6 +295,7 @@ export class StageConsumer {
         topic: batch.topic,
         partition: batch.partition,
         records: chunk.map((m) => toInboundRecord(batch.topic, batch.partition, m)),
+        firstOffset: (chunk[0] as { offset: string }).offset,
         lastOffset: (chunk[chunk.length - 1] as { offset: string }).offset,
         resolveOffset,
         heartbeat,
@@ -328,7 +333,7 @@ export class StageConsumer {
     const until = this.replayUntil.get(key);
     if (until === undefined) return false;
     if (BigInt(c.lastOffset) >= until) this.replayUntil.delete(key);
-    return BigInt(firstOffsetOf(c)) <= until;
+    return BigInt(c.firstOffset) <= until;
   }
 
   /** A record-handled partition's batch: one record after the other, published and committed every `flushEvery`. */
@@ -337,17 +342,19 @@ export class StageConsumer {
     handle: RecordHandler,
   ): Promise<void> {
     let pending: OutboundMessage[] = [];
+    let firstOffset: string | undefined;
     let lastOffset: string | undefined;
     let records = 0;
     let handledAt = performance.now();
     const generation = this.generation;
     const current = () => !isStale() && generation === this.generation;
     const flush = async () => {
-      if (lastOffset === undefined) return;
-      const position = { topic: batch.topic, partition: batch.partition, lastOffset, resolveOffset, current };
+      if (firstOffset === undefined || lastOffset === undefined) return;
+      const { topic, partition } = batch;
+      const position = { topic, partition, firstOffset, lastOffset, resolveOffset, current };
       await this.publishThenCommit(pending, [position], heartbeat, records, handledAt);
       pending = [];
-      lastOffset = undefined;
+      firstOffset = lastOffset = undefined;
       records = 0;
       handledAt = performance.now();
     };
@@ -357,6 +364,7 @@ export class StageConsumer {
       this.recordsIn.add(1, { stage: this.opts.stage, topic: batch.topic });
       const outcome = await this.processRecord(record, handle, heartbeat);
       for (const m of outcome) pending.push(m);
+      firstOffset ??= message.offset;
       lastOffset = message.offset;
       records++;
       if (pending.length >= this.flushEvery) await flush();
@@ -392,7 +400,7 @@ export class StageConsumer {
         () => this.settle(runs),
         (err: unknown) => this.readAgain(runs, [], err),
       );
-    } else await this.settleLater(deferred, runs, current as Chunk[]);
+    } else await this.settleLater(deferred, runs, current);
     // Stopping: kafkajs leaves the group once this batch returns, so its commit must be answered before.
     if (this.stopping) await this.commits.flush();
     const t1 = performance.now();
@@ -426,18 +434,18 @@ export class StageConsumer {
   }
 
   /**
-   * Commits the runs once the deferred work resolves, or has their chunks read again if it rejects. Returns when
+   * Commits the runs once the deferred work resolves, or has their records read again if it rejects. Returns when
    * fewer than `maxDeferred` pieces of deferred work are left waiting, so a slow store holds the consumer back
    * instead of piling up.
    */
   private async settleLater(
     work: Promise<unknown>,
     runs: SettlingRun[],
-    chunks: readonly Chunk[],
+    positions: readonly Position[],
   ): Promise<void> {
     const settled = work.then(
       () => this.settle(runs),
-      (err: unknown) => this.readAgain(runs, chunks, err),
+      (err: unknown) => this.readAgain(runs, positions, err),
     );
     this.deferred.add(settled);
     void settled.finally(() => this.deferred.delete(settled));
@@ -449,7 +457,7 @@ export class StageConsumer {
    * each partition again from the chunk's first record (seek, which with autoCommit off only moves the position).
    * Records handed over up to now are then handled without deferral (replayUntil).
    */
-  private readAgain(runs: readonly SettlingRun[], chunks: readonly Chunk[], err: unknown): void {
+  private readAgain(runs: readonly SettlingRun[], positions: readonly Position[], err: unknown): void {
     this.opts.logger.warn(
       { stage: this.opts.stage, partitions: runs.length, error: errorName(err) },
       'deferred work failed; reading its records again',
@@ -457,13 +465,13 @@ export class StageConsumer {
     runs.forEach((run, i) => {
       if (run.dropped) return; // An earlier run of the partition failed: its seek reads this one again too.
       this.settling.drop(run);
-      const chunk = chunks[i];
-      if (!chunk || this.stopping) return; // Stopping: the next start reads from the committed offset.
-      const key = keyOf(chunk);
+      const p = positions[i];
+      if (!p || this.stopping) return; // Stopping: the next start reads from the committed offset.
+      const key = keyOf(p);
       const until = this.handedOver.get(key);
       if (until !== undefined) this.replayUntil.set(key, until);
       try {
-        this.consumer.seek({ topic: chunk.topic, partition: chunk.partition, offset: firstOffsetOf(chunk) });
+        this.consumer.seek({ topic: p.topic, partition: p.partition, offset: p.firstOffset });
       } catch (e) {
         // Only when the consumer is not running: it then starts again from the committed offset.
         this.opts.logger.warn({ stage: this.opts.stage, error: errorName(e) }, 'seek failed');
@@ -685,10 +693,6 @@ export class StageConsumer {
 
 function keyOf(p: { topic: string; partition: number }): string {
   return `${p.partition}\u0000${p.topic}`;
-}
-
-function firstOffsetOf(chunk: Chunk): string {
-  return (chunk.records[0] as InboundRecord).offset;
 }
 
 /** Offsets as kafkajs' group commit takes them: per topic, the partitions' next offsets to read. */
