@@ -293,7 +293,11 @@ it('reads a batch again when its deferred work fails, and handles it then withou
   await startConsumer(topic, groupId, {
     batch: true,
     handle: async (records, batch): Promise<RecordOutcome[]> => {
-      const work = calls.length === 0 ? Promise.reject(new Error('store failed')) : Promise.resolve();
+      // The first time, the work fails after the handler returned, as a store does.
+      const work =
+        calls.length === 0
+          ? new Promise((_, reject) => setImmediate(() => reject(new Error('store failed'))))
+          : Promise.resolve();
       const deferred = batch.defer(work);
       calls.push({ values: records.map((r) => r.value?.toString() ?? ''), deferred });
       if (!deferred) await work;

@@ -418,11 +418,6 @@ export class StageConsumer {
     );
   }
 
-  /**
-   * Runs a batch handler over records, each with its own span (one trace per alert survives batching).
-   * A batch that fails as a whole is retried with backoff; when it keeps failing, every record is handled on
-   * its own, so one bad record costs its batch speed, never its neighbours' outcomes.
-   */
   /** Hands the settled runs' partitions, where now committable, to the committer. */
   private settle(runs: readonly SettlingRun[]): void {
     const offsets: PartitionOffset[] = [];
@@ -479,6 +474,12 @@ export class StageConsumer {
     });
   }
 
+  /**
+   * Runs a batch handler over records, each with its own span (one trace per alert survives batching).
+   * A batch that fails as a whole is retried with backoff; when it keeps failing, every record is handled on
+   * its own, so one bad record costs its batch speed, never its neighbours' outcomes. Returns the outcome
+   * messages and the work the successful attempt deferred, if `mayDefer` let it.
+   */
   private async processRecords(
     records: InboundRecord[],
     handle: BatchHandler,
@@ -501,7 +502,7 @@ export class StageConsumer {
         outcomes = await handle(records, {
           defer: (work) => {
             if (!mayDefer || this.stopping) return false;
-            works.push(work);
+            works.push(observedLater(work));
             return true;
           },
         });
@@ -511,8 +512,6 @@ export class StageConsumer {
         deferred = works;
         break;
       } catch (e) {
-        // The attempt is retried as a whole: what it deferred is superseded, its failure of no further interest.
-        for (const w of works) w.catch(() => undefined);
         outcomes = undefined;
         if (e instanceof PoisonRecordError || e instanceof ContractViolation) break;
         this.opts.logger.warn(
@@ -560,7 +559,7 @@ export class StageConsumer {
         for (const m of outcome) out.push(m);
       }
     }
-    return { out, ...(deferred.length > 0 ? { deferred: Promise.all(deferred) } : {}) };
+    return { out, ...(deferred.length > 0 ? { deferred: observedLater(Promise.all(deferred)) } : {}) };
   }
 
   private async processRecord(
@@ -706,6 +705,16 @@ function byTopic(
     list.push({ partition, offset });
   }
   return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+/**
+ * Deferred work is observed once its batch is published (settleLater), or never when the publish fails or the
+ * attempt is retried (the records are read or handled again). A rejection before then, with no handler yet,
+ * would count as unhandled and end the process.
+ */
+function observedLater<T>(work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+  return work;
 }
 
 function correlationOf(record: InboundRecord): string | undefined {
