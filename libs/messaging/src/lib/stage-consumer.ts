@@ -166,11 +166,10 @@ export class StageConsumer {
   private readonly maxDeferred: number;
   /** Counts group joins: a chunk submitted before the latest join is read again, not committed. */
   private generation = 0;
-  /** Per partition, the last offset handed over by kafkajs. */
-  private readonly handedOver = new Map<string, bigint>();
   /**
-   * Per partition, the last offset handed over when deferred work failed: records up to it are read again and
-   * handled without deferral, so a failure that persists meets the retries and rejections of any other.
+   * Per partition, the last record of a run whose deferred work failed: read again, records up to it are handled
+   * without deferral, so a failure that persists meets the retries and rejections of any other. The partition's
+   * later runs, read again too, may defer once more.
    */
   private readonly replayUntil = new Map<string, bigint>();
   /** Set by stop(): waves then commit before their batch returns to kafkajs (see publishThenCommit). */
@@ -285,7 +284,6 @@ export class StageConsumer {
   ): Promise<void> {
     const generation = this.generation;
     const current = () => !isStale() && generation === this.generation;
-    if (batch.messages.length > 0) this.handedOver.set(keyOf(batch), BigInt(batch.lastOffset()));
     for (let i = 0; i < batch.messages.length; i += this.flushEvery) {
       if (!isRunning() || isStale()) break;
       const chunk = batch.messages.slice(i, i + this.flushEvery);
@@ -393,14 +391,8 @@ export class StageConsumer {
     const runs = current.map((p) =>
       this.settling.open(p.topic, p.partition, (BigInt(p.lastOffset) + 1n).toString()),
     );
-    if (!deferred) this.settle(runs);
-    else if (this.stopping) {
-      // Asked to defer before stop() was called: kafkajs leaves the group once this batch returns.
-      await deferred.then(
-        () => this.settle(runs),
-        (err: unknown) => this.readAgain(runs, [], err),
-      );
-    } else await this.settleLater(deferred, runs, current);
+    if (deferred) await this.settleLater(deferred, runs, current);
+    else this.settle(runs);
     // Stopping: kafkajs leaves the group once this batch returns, so its commit must be answered before.
     if (this.stopping) await this.commits.flush();
     const t1 = performance.now();
@@ -430,8 +422,9 @@ export class StageConsumer {
 
   /**
    * Commits the runs once the deferred work resolves, or has their records read again if it rejects. Returns when
-   * fewer than `maxDeferred` pieces of deferred work are left waiting, so a slow store holds the consumer back
-   * instead of piling up.
+   * at most `maxDeferred` pieces of deferred work are left waiting, so a slow store holds the consumer back
+   * instead of piling up; when stopping, once none is (work deferred just before stop() was called: kafkajs
+   * leaves the group once this batch returns).
    */
   private async settleLater(
     work: Promise<unknown>,
@@ -444,13 +437,14 @@ export class StageConsumer {
     );
     this.deferred.add(settled);
     void settled.finally(() => this.deferred.delete(settled));
-    while (this.deferred.size > this.maxDeferred) await Promise.race(this.deferred);
+    const limit = this.stopping ? 0 : this.maxDeferred;
+    while (this.deferred.size > limit) await Promise.race(this.deferred);
   }
 
   /**
    * Deferred work failed: nothing of its runs, or of their partitions' later runs, is committed, and kafkajs reads
    * each partition again from the chunk's first record (seek, which with autoCommit off only moves the position).
-   * Records handed over up to now are then handled without deferral (replayUntil).
+   * The chunk's records are then handled without deferral (replayUntil).
    */
   private readAgain(runs: readonly SettlingRun[], positions: readonly Position[], err: unknown): void {
     this.opts.logger.warn(
@@ -462,9 +456,7 @@ export class StageConsumer {
       this.settling.drop(run);
       const p = positions[i];
       if (!p || this.stopping) return; // Stopping: the next start reads from the committed offset.
-      const key = keyOf(p);
-      const until = this.handedOver.get(key);
-      if (until !== undefined) this.replayUntil.set(key, until);
+      this.replayUntil.set(keyOf(p), BigInt(p.lastOffset));
       try {
         this.consumer.seek({ topic: p.topic, partition: p.partition, offset: p.firstOffset });
       } catch (e) {

@@ -36,7 +36,8 @@ export interface KafkaStageServerOptions extends Omit<
  * Marks a handler that takes a whole batch: `(records: InboundRecord[], batch: BatchContext) =>
  * Promise<RecordOutcome[]>`, one outcome per record, aligned by index (an Error element is that record's
  * failure). For stages whose work per record is a database round trip that one statement per batch can
- * replace. `batch.defer` lets the batch's last work finish after the handler returns (see BatchContext).
+ * replace. `batch.defer` lets the batch's last work finish after the handler returns (see BatchContext); the
+ * handler asks for it with `@Ctx()` beside `@Payload()`, since Nest otherwise hands it the payload alone.
  */
 export function BatchEventPattern(topic: string): MethodDecorator {
   return EventPattern(topic, { batch: true });
